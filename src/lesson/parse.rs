@@ -1,0 +1,670 @@
+//! Reading one lesson file into a [`Lesson`], or every problem that stops it.
+//!
+//! The steps mirror what can go wrong, cheapest first: bytes (empty, binary, not UTF-8), front matter (missing,
+//! bad TOML, unknown keys), then the Markdown itself (walked as comrak's AST): exercise sections, recognised
+//! blocks, hints, ids. Line numbers come from comrak's source positions; the front matter is blanked out rather
+//! than cut off, so those positions are the file's own.
+
+use comrak::nodes::{AstNode, NodeValue};
+use comrak::{parse_document, Arena, Options};
+
+use super::blocks::{self, BlockKind, Fence};
+use super::error::{line_column, ErrorKind, LessonError};
+use super::front_matter;
+use super::quiz::Quiz;
+use super::slug;
+use super::{Exercise, Lesson, Located};
+
+const EXERCISE_PREFIX: &str = "Exercise:";
+
+/// Parses a lesson from its bytes. `file` is how messages name it; `file_name` gives the default id.
+pub fn parse_lesson(file: &str, file_name: &str, bytes: &[u8]) -> Result<Lesson, Vec<LessonError>> {
+    let error = |line, column, kind| vec![LessonError::new(file, line, column, kind)];
+    let text = decode(bytes).map_err(|(line, column, kind)| error(line, column, kind))?;
+    let split = front_matter::split(text).map_err(|kind| error(1, 1, kind))?;
+    let front = front_matter::parse(&split).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|(line, column, kind)| LessonError::new(file, line, column, kind))
+            .collect::<Vec<_>>()
+    })?;
+
+    let mut problems = Vec::new();
+    let id = match &front.id {
+        Some(id) => id.clone(),
+        None => slug::lesson_id_from_file_name(file_name),
+    };
+    if !slug::is_valid_id(&id) {
+        problems.push(LessonError::new(
+            file,
+            id_line(&split),
+            1,
+            ErrorKind::BadId { id: id.clone() },
+        ));
+    }
+    if front.title.trim().is_empty() {
+        problems.push(LessonError::new(file, 1, 1, ErrorKind::MissingTitle));
+    }
+
+    let markdown = blank_front_matter(text, split.lines);
+    let exercises = parse_body(file, &id, &markdown, &mut problems);
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| (p.line, p.column));
+        return Err(problems);
+    }
+    Ok(Lesson {
+        id,
+        title: front.title.trim().to_string(),
+        requires: front.requires,
+        teaches: front.teaches,
+        source: file.to_string(),
+        markdown,
+        exercises,
+    })
+}
+
+/// Checks the bytes are text a lesson can be: not empty, UTF-8, not binary.
+fn decode(bytes: &[u8]) -> Result<&str, (usize, usize, ErrorKind)> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err((1, 1, ErrorKind::Empty));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        let valid = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or("");
+        let (line, column) = line_column(valid, valid.len());
+        (line, column, ErrorKind::NotUtf8)
+    })?;
+    if let Some(offset) =
+        text.find(|c: char| c == '\0' || (c.is_control() && !c.is_whitespace() && c != '\u{1b}'))
+    {
+        let (line, column) = line_column(text, offset);
+        let reason = "it contains binary control bytes".to_string();
+        return Err((line, column, ErrorKind::NotMarkdown { reason }));
+    }
+    Ok(text)
+}
+
+fn id_line(split: &front_matter::Split<'_>) -> usize {
+    split
+        .toml
+        .lines()
+        .position(|line| line.trim_start().starts_with("id"))
+        .map_or(1, |index| index + split.toml_line)
+}
+
+/// The text with its first `lines` lines emptied, keeping every later line where it was.
+fn blank_front_matter(text: &str, lines: usize) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut body = "\n".repeat(lines);
+    body.extend(text.split_inclusive('\n').skip(lines));
+    body
+}
+
+fn markdown_options() -> Options<'static> {
+    let mut options = Options::default();
+    options.extension.table = true;
+    options.extension.strikethrough = true;
+    options.extension.tasklist = true;
+    options.extension.autolink = true;
+    options
+}
+
+/// A level-1 or level-2 heading: where sections start and end.
+struct Section {
+    line: usize,
+    column: usize,
+    /// `Some(title)` for `## Exercise: <title>`.
+    exercise_title: Option<String>,
+}
+
+fn parse_body(
+    file: &str,
+    lesson_id: &str,
+    markdown: &str,
+    problems: &mut Vec<LessonError>,
+) -> Vec<Exercise> {
+    let arena = Arena::new();
+    let root = parse_document(&arena, markdown, &markdown_options());
+    let sections = sections(root);
+    let end_of_file = markdown.lines().count() + 1;
+
+    let mut exercises: Vec<Exercise> = Vec::new();
+    // Every exercise section's lines, with its index in `exercises` if it was accepted: blocks inside a rejected
+    // section (no title, duplicate id) are skipped rather than reported again as "outside an exercise".
+    let mut exercise_sections: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    for (index, section) in sections.iter().enumerate() {
+        let Some(title) = &section.exercise_title else {
+            continue;
+        };
+        let end_line = sections
+            .get(index + 1)
+            .map_or(end_of_file, |next| next.line);
+        let accepted = accept_exercise(file, lesson_id, title, section, end_line, &exercises);
+        match accepted {
+            Ok(exercise) => {
+                exercise_sections.push((section.line, end_line, Some(exercises.len())));
+                exercises.push(exercise);
+            }
+            Err(problem) => {
+                exercise_sections.push((section.line, end_line, None));
+                problems.push(problem);
+            }
+        }
+    }
+
+    for node in root.descendants() {
+        let line = node.data().sourcepos.start.line;
+        let column = node.data().sourcepos.start.column;
+        let section = exercise_sections
+            .iter()
+            .find(|(start, end, _)| *start < line && line < *end);
+        let exercise = match section {
+            Some((_, _, None)) => continue,
+            Some((_, _, Some(index))) => exercises.get_mut(*index),
+            None => None,
+        };
+        let value = node.data().value.clone();
+        match value {
+            NodeValue::CodeBlock(block) if block.fenced => {
+                collect_block(
+                    file,
+                    (line, column),
+                    &block.info,
+                    &block.literal,
+                    exercise,
+                    problems,
+                );
+            }
+            NodeValue::BlockQuote => {
+                if let Some(hint) = hint_of(node, markdown) {
+                    match exercise {
+                        Some(exercise) => exercise.hints.push(Located {
+                            value: hint,
+                            line,
+                            column,
+                        }),
+                        None => problems.push(LessonError::new(
+                            file,
+                            line,
+                            column,
+                            ErrorKind::HintOutsideExercise,
+                        )),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    for exercise in &exercises {
+        // A broken check block was reported already; "no check" on top of it would only repeat the problem.
+        let reported_inside = problems
+            .iter()
+            .any(|p| exercise.line < p.line && p.line < exercise.end_line);
+        if !exercise.has_checks() && !reported_inside {
+            let kind = ErrorKind::NoCheck {
+                id: exercise.id.clone(),
+            };
+            problems.push(LessonError::new(file, exercise.line, 1, kind));
+        }
+    }
+    exercises
+}
+
+/// A new exercise for a `## Exercise:` section, or why the section cannot be one.
+fn accept_exercise(
+    file: &str,
+    lesson_id: &str,
+    title: &str,
+    section: &Section,
+    end_line: usize,
+    earlier: &[Exercise],
+) -> Result<Exercise, LessonError> {
+    let at = |kind| LessonError::new(file, section.line, section.column, kind);
+    if title.is_empty() {
+        return Err(at(ErrorKind::EmptyExerciseTitle));
+    }
+    let id = format!("{lesson_id}/{}", slug::slugify(title));
+    if let Some(first) = earlier.iter().find(|e| e.id == id) {
+        return Err(at(ErrorKind::DuplicateExercise {
+            id,
+            first_line: first.line,
+        }));
+    }
+    Ok(empty_exercise(id, title, section.line, end_line))
+}
+
+fn empty_exercise(id: String, title: &str, line: usize, end_line: usize) -> Exercise {
+    Exercise {
+        id,
+        title: title.to_string(),
+        line,
+        end_line,
+        setup: Vec::new(),
+        checks: Vec::new(),
+        shell_checks: Vec::new(),
+        solution: None,
+        quiz: None,
+        hints: Vec::new(),
+    }
+}
+
+/// The top-level level-1 and level-2 headings, in order.
+fn sections<'a>(root: &'a AstNode<'a>) -> Vec<Section> {
+    root.children()
+        .filter_map(|node| {
+            let data = node.data();
+            let NodeValue::Heading(heading) = &data.value else {
+                return None;
+            };
+            if heading.level > 2 {
+                return None;
+            }
+            let text = node.collect_text();
+            let exercise_title = (heading.level == 2)
+                .then(|| {
+                    text.trim()
+                        .strip_prefix(EXERCISE_PREFIX)
+                        .map(|t| t.trim().to_string())
+                })
+                .flatten();
+            Some(Section {
+                line: data.sourcepos.start.line,
+                column: data.sourcepos.start.column,
+                exercise_title,
+            })
+        })
+        .collect()
+}
+
+/// Files one fenced block into its exercise, or reports why it cannot be.
+fn collect_block(
+    file: &str,
+    (line, column): (usize, usize),
+    info: &str,
+    literal: &str,
+    exercise: Option<&mut Exercise>,
+    problems: &mut Vec<LessonError>,
+) {
+    let kind = match blocks::classify(info) {
+        Fence::Display => return,
+        Fence::Unknown { suggestion } => {
+            let kind = ErrorKind::UnknownBlock {
+                info: info.trim().to_string(),
+                suggestion,
+            };
+            problems.push(LessonError::new(file, line, column, kind));
+            return;
+        }
+        Fence::Kind(kind) => kind,
+    };
+    let info = kind.info_string();
+    let Some(exercise) = exercise else {
+        problems.push(LessonError::new(
+            file,
+            line,
+            column,
+            ErrorKind::BlockOutsideExercise { info },
+        ));
+        return;
+    };
+    if literal.trim().is_empty() {
+        problems.push(LessonError::new(
+            file,
+            line,
+            column,
+            ErrorKind::EmptyBlock { info },
+        ));
+        return;
+    }
+    // Content starts on the line after the opening fence.
+    let content_line = line + 1;
+    let script = Located {
+        value: literal.to_string(),
+        line: content_line,
+        column: 1,
+    };
+    let duplicate = |first_line| {
+        LessonError::new(
+            file,
+            line,
+            column,
+            ErrorKind::DuplicateBlock { info, first_line },
+        )
+    };
+    match kind {
+        BlockKind::Setup => exercise.setup.push(script),
+        BlockKind::ShellCheck => exercise.shell_checks.push(script),
+        BlockKind::Check => exercise.checks.extend(check_lines(literal, content_line)),
+        BlockKind::Solution => match &exercise.solution {
+            Some(first) => problems.push(duplicate(first.line - 1)),
+            None => exercise.solution = Some(script),
+        },
+        BlockKind::Quiz => match (&exercise.quiz, Quiz::parse(literal)) {
+            (Some(first), _) => problems.push(duplicate(first.line - 1)),
+            (None, Ok(quiz)) => {
+                exercise.quiz = Some(Located {
+                    value: quiz,
+                    line: content_line,
+                    column: 1,
+                })
+            }
+            (None, Err(error)) => {
+                let error_line = quiz_error_line(&error).map_or(line, |l| content_line + l - 1);
+                problems.push(LessonError::new(
+                    file,
+                    error_line,
+                    1,
+                    ErrorKind::BadQuiz(error),
+                ));
+            }
+        },
+    }
+}
+
+fn quiz_error_line(error: &super::quiz::QuizError) -> Option<usize> {
+    use super::quiz::QuizError;
+    match error {
+        QuizError::TextAfterOptions { line } | QuizError::EmptyOption { line } => Some(*line),
+        _ => None,
+    }
+}
+
+/// The assertion lines of a `check` block: blank lines and `#` comments dropped, positions kept.
+fn check_lines(literal: &str, first_line: usize) -> Vec<Located<String>> {
+    literal
+        .lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                return None;
+            }
+            let column = line.chars().take_while(|c| c.is_whitespace()).count() + 1;
+            Some(Located {
+                value: trimmed.to_string(),
+                line: first_line + index,
+                column,
+            })
+        })
+        .collect()
+}
+
+/// If the block quote is a hint, its Markdown text without the `Hint:` label.
+fn hint_of<'a>(node: &'a AstNode<'a>, markdown: &str) -> Option<String> {
+    let first = node.first_child()?;
+    if !matches!(first.data().value, NodeValue::Paragraph) {
+        return None;
+    }
+    blocks::hint_text(&first.collect_text())?;
+    let position = node.data().sourcepos;
+    let source: Vec<&str> = markdown
+        .lines()
+        .skip(position.start.line.saturating_sub(1))
+        .take(position.end.line + 1 - position.start.line)
+        .map(strip_quote_marker)
+        .collect();
+    let source = source.join("\n");
+    let text = source.trim_start().strip_prefix("Hint:").unwrap_or(&source);
+    Some(text.trim().to_string())
+}
+
+fn strip_quote_marker(line: &str) -> &str {
+    let trimmed = line.trim_start();
+    match trimmed.strip_prefix('>') {
+        Some(rest) => rest.strip_prefix(' ').unwrap_or(rest),
+        None => trimmed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "+++\ntitle = \"Making folders\"\nteaches = [\"mkdir\"]\n+++\n\n# Making folders\n\nIntro.\n\n## Exercise: Make a folder\n\nMake `a`.\n\n```sh setup\nrm -rf a\n```\n\n> Hint: Use `mkdir`.\n\n> Hint: `mkdir a`\n\n```check\n# a comment\ndir a\n\n  missing b\n```\n\n```sh solution\nmkdir a\n```\n\n## Afterword\n\nText.\n";
+
+    fn parse(text: &str) -> Result<Lesson, Vec<LessonError>> {
+        parse_lesson("l/03-mkdir.md", "03-mkdir.md", text.as_bytes())
+    }
+
+    /// The single error a broken lesson gives, as (line, column, kind).
+    fn only_error(text: &str) -> (usize, usize, ErrorKind) {
+        let errors = parse(text).expect_err("the lesson is broken");
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        let error = errors.into_iter().next().expect("one error");
+        assert_eq!(error.file, "l/03-mkdir.md");
+        (error.line, error.column, error.kind)
+    }
+
+    fn lesson_with(exercise_body: &str) -> String {
+        format!("+++\ntitle = \"T\"\n+++\n\n## Exercise: Do it\n\n{exercise_body}\n")
+    }
+
+    #[test]
+    fn parses_a_complete_lesson_with_positions() {
+        let lesson = parse(GOOD).expect("valid lesson");
+        assert_eq!(lesson.id, "mkdir");
+        assert_eq!(lesson.title, "Making folders");
+        assert_eq!(lesson.teaches, ["mkdir"]);
+        assert_eq!(lesson.exercises.len(), 1);
+        let exercise = &lesson.exercises[0];
+        assert_eq!(exercise.id, "mkdir/make-a-folder");
+        assert_eq!((exercise.line, exercise.end_line), (10, 33));
+        assert_eq!(exercise.setup[0].value, "rm -rf a\n");
+        assert_eq!(exercise.setup[0].line, 15);
+        let checks: Vec<_> = exercise
+            .checks
+            .iter()
+            .map(|c| (c.value.as_str(), c.line, c.column))
+            .collect();
+        assert_eq!(checks, [("dir a", 24, 1), ("missing b", 26, 3)]);
+        assert_eq!(
+            exercise.solution.as_ref().map(|s| s.value.as_str()),
+            Some("mkdir a\n")
+        );
+        let hints: Vec<_> = exercise.hints.iter().map(|h| h.value.as_str()).collect();
+        assert_eq!(hints, ["Use `mkdir`.", "`mkdir a`"]);
+        assert!(lesson.markdown.starts_with("\n\n\n\n\n# Making folders"));
+        assert!(lesson
+            .markdown_lines(exercise.line, exercise.end_line)
+            .starts_with("## Exercise: Make a folder\n"));
+    }
+
+    #[test]
+    fn id_from_front_matter_wins() {
+        let lesson = parse("+++\nid = \"folders\"\ntitle = \"T\"\n+++\n").expect("valid");
+        assert_eq!(lesson.id, "folders");
+        assert!(lesson.exercises.is_empty());
+    }
+
+    #[test]
+    fn quiz_exercises_need_no_other_check() {
+        let lesson = parse(&lesson_with("```quiz\nQ?\n- [x] yes\n- [ ] no\n```")).expect("valid");
+        let quiz = lesson.exercises[0].quiz.as_ref().expect("quiz");
+        assert_eq!(quiz.value.question, "Q?");
+        assert_eq!(quiz.line, 8);
+    }
+
+    #[test]
+    fn empty_file() {
+        assert_eq!(only_error(""), (1, 1, ErrorKind::Empty));
+        assert_eq!(only_error(" \n\n"), (1, 1, ErrorKind::Empty));
+    }
+
+    #[test]
+    fn non_utf8_file_points_at_the_bad_byte() {
+        let errors =
+            parse_lesson("x.md", "x.md", b"+++\ntitle = \"caf\xe9\"\n").expect_err("broken");
+        assert_eq!(
+            (errors[0].line, errors[0].column, &errors[0].kind),
+            (2, 13, &ErrorKind::NotUtf8)
+        );
+    }
+
+    #[test]
+    fn binary_file_is_not_markdown() {
+        let (line, _, kind) = only_error("\u{89}PNG\r\n\u{1a}\n\0\0\0");
+        assert_eq!(line, 1);
+        assert!(matches!(kind, ErrorKind::NotMarkdown { .. }));
+    }
+
+    #[test]
+    fn missing_and_unclosed_front_matter() {
+        assert_eq!(
+            only_error("# Just Markdown\n"),
+            (1, 1, ErrorKind::MissingFrontMatter)
+        );
+        assert_eq!(
+            only_error("{\"json\": true}"),
+            (1, 1, ErrorKind::MissingFrontMatter)
+        );
+        assert_eq!(
+            only_error("+++\ntitle = \"T\"\n# Body"),
+            (1, 1, ErrorKind::UnclosedFrontMatter)
+        );
+    }
+
+    #[test]
+    fn bad_toml() {
+        let (line, _, kind) = only_error("+++\ntitle = \"T\"\nrequires = [\n+++\n");
+        assert!(line >= 3);
+        assert!(matches!(kind, ErrorKind::BadToml { .. }), "{kind:?}");
+    }
+
+    #[test]
+    fn unknown_front_matter_key() {
+        let (line, column, kind) = only_error("+++\ntitle = \"T\"\nrequire = [\"vi\"]\n+++\n");
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(
+            kind,
+            ErrorKind::UnknownKey {
+                key: "require".into(),
+                suggestion: Some("requires".into())
+            }
+        );
+    }
+
+    #[test]
+    fn missing_title_and_bad_id() {
+        assert_eq!(
+            only_error("+++\nrequires = []\n+++\n"),
+            (1, 1, ErrorKind::MissingTitle)
+        );
+        assert_eq!(
+            only_error("+++\ntitle = \"T\"\nid = \"Bad Id\"\n+++\n"),
+            (
+                3,
+                1,
+                ErrorKind::BadId {
+                    id: "Bad Id".into()
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn unknown_block_kind_inside_an_exercise() {
+        let (line, column, kind) = only_error(&lesson_with(
+            "```check\nexists a\n```\n\n```sh setpu\ntouch a\n```",
+        ));
+        assert_eq!((line, column), (11, 1));
+        assert_eq!(
+            kind,
+            ErrorKind::UnknownBlock {
+                info: "sh setpu".into(),
+                suggestion: Some("sh setup")
+            }
+        );
+    }
+
+    #[test]
+    fn recognised_blocks_and_hints_outside_exercises() {
+        let text = "+++\ntitle = \"T\"\n+++\n\n```sh solution\nls\n```\n\n> Hint: no\n";
+        let errors = parse(text).expect_err("broken");
+        let kinds: Vec<_> = errors.iter().map(|e| (e.line, e.kind.clone())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (
+                    5,
+                    ErrorKind::BlockOutsideExercise {
+                        info: "sh solution"
+                    }
+                ),
+                (9, ErrorKind::HintOutsideExercise)
+            ]
+        );
+    }
+
+    #[test]
+    fn exercise_without_any_check() {
+        let (line, column, kind) =
+            only_error(&lesson_with("Just words.\n\n```sh solution\nls\n```"));
+        assert_eq!((line, column), (5, 1));
+        assert_eq!(
+            kind,
+            ErrorKind::NoCheck {
+                id: "03-mkdir/do-it".replace("03-mkdir", "mkdir")
+            }
+        );
+    }
+
+    #[test]
+    fn duplicate_exercise_ids() {
+        let exercise = "## Exercise: Do it!\n\n```check\nexists a\n```\n\n";
+        let text = format!("+++\ntitle = \"T\"\n+++\n\n{exercise}{exercise}");
+        let (line, _, kind) = only_error(&text);
+        assert_eq!(line, 11);
+        assert_eq!(
+            kind,
+            ErrorKind::DuplicateExercise {
+                id: "mkdir/do-it".into(),
+                first_line: 5
+            }
+        );
+    }
+
+    #[test]
+    fn empty_exercise_title_and_empty_block() {
+        let text = "+++\ntitle = \"T\"\n+++\n\n## Exercise:\n\n## Exercise: X\n\n```check\n```\n";
+        let errors = parse(text).expect_err("broken");
+        let kinds: Vec<_> = errors.iter().map(|e| e.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            [
+                ErrorKind::EmptyExerciseTitle,
+                ErrorKind::EmptyBlock { info: "check" }
+            ]
+        );
+    }
+
+    #[test]
+    fn second_solution_and_bad_quiz() {
+        let (line, _, kind) = only_error(&lesson_with(
+            "```check\nexists a\n```\n```sh solution\na\n```\n```sh solution\nb\n```",
+        ));
+        assert_eq!(line, 13);
+        assert_eq!(
+            kind,
+            ErrorKind::DuplicateBlock {
+                info: "sh solution",
+                first_line: 10
+            }
+        );
+
+        let (line, _, kind) = only_error(&lesson_with("```quiz\nQ?\n- [ ] a\n- [ ] b\n```"));
+        assert_eq!(line, 7);
+        assert_eq!(
+            kind,
+            ErrorKind::BadQuiz(super::super::quiz::QuizError::NoCorrectOption)
+        );
+    }
+
+    #[test]
+    fn display_code_in_an_exercise_is_fine() {
+        let lesson = parse(&lesson_with(
+            "```sh\nmkdir -p a/b\n```\n\n```check\nexists a\n```",
+        ))
+        .expect("valid");
+        assert_eq!(lesson.exercises[0].checks.len(), 1);
+    }
+}

@@ -1,0 +1,74 @@
+//! Entry point: parse the command line, run, print any error once, and map it to an exit code.
+//!
+//! Each subcommand lives in its own module (`list`, `show`, ...) with a `run` function; this file only wires
+//! them up and turns errors into one message on stderr.
+
+mod catalog;
+mod cli;
+mod embedded;
+mod lesson;
+mod list;
+mod programs;
+mod render;
+mod show;
+mod terminal;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::catalog::Catalog;
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::terminal::{Environment, Style};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let global = &cli.global;
+    match &cli.command {
+        Some(Command::List(args)) => list::run(args, &load_catalog(global)?),
+        Some(Command::Show(args)) => show::run(args, &load_catalog(global)?, &style(global)),
+        None => {
+            // The interactive tutor is a later piece of work; until then, point at what exists.
+            list::run(&cli::ListArgs { json: false }, &load_catalog(global)?)?;
+            println!("\nRead a lesson with 'shelltutor show ID'.");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The lessons to use: `--lessons DIR` / `SHELLTUTOR_LESSONS`, else the bundled curriculum.
+fn load_catalog(global: &GlobalArgs) -> Result<Catalog> {
+    Ok(match &global.lessons {
+        Some(folder) => Catalog::from_folder(folder)?,
+        None => Catalog::bundled()?,
+    })
+}
+
+fn style(global: &GlobalArgs) -> Style {
+    Style::decide(
+        global.plain,
+        global.width.map(usize::from),
+        &Environment::current(),
+    )
+}
+
+/// A reader that stopped reading (`shelltutor list | head -1`) is not an error worth a message.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

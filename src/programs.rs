@@ -1,0 +1,74 @@
+//! Finding the programs a lesson needs (`requires = ["vi"]`) on `PATH`, with install hints for the missing ones.
+
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// The first executable called `name` in the directories of `path` (a `PATH`-style list).
+pub fn find_in(name: &str, path: &OsStr) -> Option<PathBuf> {
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    std::env::split_paths(path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+/// The first executable called `name` on this process's `PATH`.
+pub fn find(name: &str) -> Option<PathBuf> {
+    find_in(name, &std::env::var_os("PATH").unwrap_or_default())
+}
+
+/// The programs of `required` that cannot be found.
+pub fn missing<'a>(required: &'a [String]) -> Vec<&'a str> {
+    required
+        .iter()
+        .map(String::as_str)
+        .filter(|name| find(name).is_none())
+        .collect()
+}
+
+fn is_executable(path: &Path) -> bool {
+    path.metadata()
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+}
+
+/// How to install `program` on Debian or Ubuntu, where the package name is not the program's.
+pub fn install_hint(program: &str) -> String {
+    let package = match program {
+        "vi" | "vim" => "vim",
+        "man" => "man-db",
+        "ssh-keygen" | "ssh" | "ssh-copy-id" => "openssh-client",
+        "bash" => "bash",
+        other => other,
+    };
+    format!("sudo apt-get install {package}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_executables_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let program = dir.path().join("tool");
+        std::fs::write(&program, "#!/bin/sh\n").expect("write");
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        std::fs::write(dir.path().join("data"), "").expect("write");
+        let path = dir.path().as_os_str();
+        assert_eq!(find_in("tool", path), Some(program));
+        assert_eq!(find_in("data", path), None);
+        assert_eq!(find_in("absent", path), None);
+        assert_eq!(find_in("../tool", path), None);
+    }
+
+    #[test]
+    fn hints_name_the_package() {
+        assert_eq!(
+            install_hint("ssh-keygen"),
+            "sudo apt-get install openssh-client"
+        );
+        assert_eq!(install_hint("nginx"), "sudo apt-get install nginx");
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the `shelltutor` binary: one test binary (fast to build), one module per command.
+//!
+//! Every test runs the real binary through [`support::Tutor`], in a fresh temp dir with a scrubbed environment, so
+//! no test depends on or touches the developer's own files and settings.
+
+mod integration {
+    pub mod broken_lessons;
+    pub mod list;
+    pub mod show;
+    pub mod support;
+}
