@@ -11,6 +11,7 @@ pub mod parse;
 pub mod quiz;
 pub mod slug;
 
+use crate::check::Check;
 pub use error::{ErrorKind, LessonError};
 pub use quiz::Quiz;
 
@@ -51,8 +52,8 @@ pub struct Exercise {
     pub end_line: usize,
     /// Shell scripts run in the sandbox before the exercise starts, in order.
     pub setup: Vec<Located<String>>,
-    /// Assertion lines of `check` blocks (blank lines and `#` comments dropped); interpreted by the checker.
-    pub checks: Vec<Located<String>>,
+    /// The assertions of the exercise's `check` blocks, in order.
+    pub checks: Vec<Check>,
     /// `sh check` scripts: exit status 0 passes.
     pub shell_checks: Vec<Located<String>>,
     /// The reference solution; hidden from learners until asked for.

@@ -4,6 +4,7 @@
 //! them up and turns errors into one message on stderr.
 
 mod catalog;
+mod check;
 mod cli;
 mod embedded;
 mod lesson;

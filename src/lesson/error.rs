@@ -6,6 +6,7 @@
 use thiserror::Error;
 
 use super::quiz::QuizError;
+use crate::check::parse::CheckErrorKind;
 
 /// One problem in one lesson file.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -73,6 +74,8 @@ pub enum ErrorKind {
     NoCheck { id: String },
     #[error("empty '{info}' block; write its content or remove it")]
     EmptyBlock { info: &'static str },
+    #[error("bad check: {0}")]
+    BadCheck(CheckErrorKind),
     #[error("bad quiz: {0}")]
     BadQuiz(QuizError),
 }

@@ -9,6 +9,7 @@ use comrak::nodes::{AstNode, NodeValue};
 use comrak::{parse_document, Arena, Options};
 
 use super::blocks::{self, BlockKind, Fence};
+use crate::check::{parse_check, Check};
 use super::error::{line_column, ErrorKind, LessonError};
 use super::front_matter;
 use super::quiz::Quiz;
@@ -334,7 +335,11 @@ fn collect_block(
     match kind {
         BlockKind::Setup => exercise.setup.push(script),
         BlockKind::ShellCheck => exercise.shell_checks.push(script),
-        BlockKind::Check => exercise.checks.extend(check_lines(literal, content_line)),
+        BlockKind::Check => {
+            let (checks, mut errors) = check_lines(file, literal, content_line);
+            exercise.checks.extend(checks);
+            problems.append(&mut errors);
+        }
         BlockKind::Solution => match &exercise.solution {
             Some(first) => problems.push(duplicate(first.line - 1)),
             None => exercise.solution = Some(script),
@@ -369,24 +374,23 @@ fn quiz_error_line(error: &super::quiz::QuizError) -> Option<usize> {
     }
 }
 
-/// The assertion lines of a `check` block: blank lines and `#` comments dropped, positions kept.
-fn check_lines(literal: &str, first_line: usize) -> Vec<Located<String>> {
-    literal
-        .lines()
-        .enumerate()
-        .filter_map(|(index, line)| {
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                return None;
-            }
-            let column = line.chars().take_while(|c| c.is_whitespace()).count() + 1;
-            Some(Located {
-                value: trimmed.to_string(),
-                line: first_line + index,
-                column,
-            })
-        })
-        .collect()
+/// The assertions of a `check` block (blank lines and `#` comments skipped), and the lines that are not ones.
+fn check_lines(file: &str, literal: &str, first_line: usize) -> (Vec<Check>, Vec<LessonError>) {
+    let mut checks = Vec::new();
+    let mut problems = Vec::new();
+    for (index, line) in literal.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.chars().take_while(|c| c.is_whitespace()).count();
+        let line_number = first_line + index;
+        match parse_check(line.trim_start(), line_number, indent) {
+            Ok(check) => checks.push(Check { source: trimmed.to_string(), ..check }),
+            Err(error) => problems.push(LessonError::new(file, line_number, error.column, ErrorKind::BadCheck(error.kind))),
+        }
+    }
+    (checks, problems)
 }
 
 /// If the block quote is a hint, its Markdown text without the `Hint:` label.
@@ -454,7 +458,7 @@ mod tests {
         let checks: Vec<_> = exercise
             .checks
             .iter()
-            .map(|c| (c.value.as_str(), c.line, c.column))
+            .map(|c| (c.source.as_str(), c.line, c.column))
             .collect();
         assert_eq!(checks, [("dir a", 24, 1), ("missing b", 26, 3)]);
         assert_eq!(
@@ -666,5 +670,20 @@ mod tests {
         ))
         .expect("valid");
         assert_eq!(lesson.exercises[0].checks.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_check_line_is_located_at_its_column() {
+        let text = "+++\ntitle = \"T\"\n+++\n\n## Exercise: X\n\n```check\nexists a\n  exists /etc/passwd\n```\n";
+        let errors = parse_lesson("x.md", "x.md", text.as_bytes()).expect_err("broken");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (9, 10));
+        assert!(matches!(errors[0].kind, ErrorKind::BadCheck(_)));
+        assert!(errors[0].to_string().contains("leaves the sandbox"), "{}", errors[0]);
     }
 }

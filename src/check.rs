@@ -1,0 +1,15 @@
+//! Checks: the `check` assertion language, and evaluating assertions against a sandbox after each command.
+//!
+//! A lesson's `check` lines are parsed into [`Assertion`] values when the lesson is loaded (so a mistake is a
+//! lesson error at `file:line:column`), and evaluated by [`evaluate`] against a read-only view of the sandbox,
+//! the last command and the state when the exercise began.
+
+pub mod assertion;
+pub mod parse;
+pub mod text;
+
+pub use assertion::{Assertion, Check, PathRule, Test};
+pub use parse::{parse_check, CheckError};
+pub mod view;
+pub mod baseline;
+pub mod evaluate;

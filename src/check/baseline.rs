@@ -1,0 +1,44 @@
+//! The state of the paths that `appended` and `unchanged` name, taken when an exercise begins.
+//!
+//! Only those paths are recorded, each bounded by [`MAX_READ`](super::view::MAX_READ), so the snapshot costs the
+//! same in a sandbox with ten files or ten thousand.
+
+use super::assertion::{Check, PathRule};
+use super::view::{Entry, View};
+
+/// What one path was when the exercise began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub entry: Entry,
+    /// The file's first bytes, for files.
+    pub content: Option<Vec<u8>>,
+}
+
+/// The recorded paths of one exercise.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    paths: Vec<(PathRule, Recorded)>,
+}
+
+impl Baseline {
+    /// Records every path the checks compare against.
+    pub fn capture(view: &View, checks: &[Check]) -> Baseline {
+        let paths = checks
+            .iter()
+            .filter_map(|check| check.assertion.baseline_path())
+            .map(|rule| (rule.clone(), record(view, rule)))
+            .collect();
+        Baseline { paths }
+    }
+
+    pub fn get(&self, rule: &PathRule) -> Option<&Recorded> {
+        self.paths.iter().find(|(r, _)| r == rule).map(|(_, recorded)| recorded)
+    }
+}
+
+/// The current state of a path, in the same form as a baseline.
+pub fn record(view: &View, rule: &PathRule) -> Recorded {
+    let entry = view.entry(rule, true);
+    let content = view.read(&entry).map(|(bytes, _)| bytes);
+    Recorded { entry, content }
+}
