@@ -165,6 +165,13 @@ Which?
     }
 
     #[test]
+    fn relative_links_are_not_terminal_hyperlinks() {
+        let colour = render("See [the next lesson](02-cd.md).", 80, true, true);
+        assert!(!colour.contains("\x1b]8;"), "{colour:?}");
+        assert!(colour.contains("(02-cd.md)"), "{colour:?}");
+    }
+
+    #[test]
     fn colour_without_hyperlinks_shows_urls() {
         let colour = render(EVERY_ELEMENT, 80, true, false);
         assert!(!colour.contains("\x1b]8;"), "{colour}");

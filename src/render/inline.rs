@@ -123,83 +123,108 @@ pub struct InlineMode {
 }
 
 impl InlineMode {
-    fn uses_osc8(self) -> bool {
-        self.color && self.hyperlinks
+    /// Whether a link to `url` becomes a terminal hyperlink. Relative URLs (another lesson file, an image next to
+    /// the lesson) mean nothing to a terminal, so they are shown as text.
+    fn hyperlinks(self, url: &str) -> bool {
+        self.color && self.hyperlinks && (url.contains("://") || url.starts_with("mailto:"))
     }
 }
 
 /// Flattens the inline children of `block` (a paragraph, heading or table cell), all starting in `base` style.
 pub fn flatten<'a>(block: &'a AstNode<'a>, base: Style, mode: InlineMode) -> InlineText {
-    let mut text = InlineText::new();
-    let mut stack = vec![Look::styled(base)];
-    // (where the link text starts, its URL) for each link being walked.
-    let mut links: Vec<(usize, String)> = Vec::new();
+    let mut flattener = Flattener {
+        mode,
+        text: InlineText::new(),
+        stack: vec![Look::styled(base)],
+        links: Vec::new(),
+    };
     for edge in block.traverse() {
         match edge {
-            NodeEdge::Start(node) if node.same_node(block) => {}
-            NodeEdge::End(node) if node.same_node(block) => {}
-            NodeEdge::Start(node) => {
-                let current = stack.last().cloned().unwrap_or_else(Look::plain);
-                match &node.data().value {
-                    NodeValue::Text(literal) => text.push_text(literal, &current),
-                    NodeValue::Code(code) => push_code(&mut text, &code.literal, &current, mode),
-                    NodeValue::HtmlInline(html) | NodeValue::Raw(html) => {
-                        text.push_text(html, &current)
-                    }
-                    NodeValue::Math(math) => text.push_glued(&math.literal, &current),
-                    NodeValue::SoftBreak => text.push_text(" ", &current),
-                    NodeValue::LineBreak => text.push_break(),
-                    NodeValue::Emph => stack.push(restyle(&current, palette::EMPHASIS)),
-                    NodeValue::Strong => stack.push(restyle(&current, palette::STRONG)),
-                    NodeValue::Strikethrough => {
-                        if !mode.color {
-                            // Struck-out text usually means "not this"; plain text must still say so.
-                            text.push_text("~~", &current);
-                        }
-                        stack.push(restyle(&current, palette::STRIKETHROUGH));
-                    }
-                    NodeValue::Link(link) | NodeValue::Image(link) => {
-                        let url = sanitize::inline(&link.url);
-                        links.push((text.atoms.len(), url.clone()));
-                        let mut look = restyle(&current, palette::LINK);
-                        if mode.uses_osc8() {
-                            look.link = Some(Rc::from(url.as_str()));
-                        }
-                        stack.push(look);
-                    }
-                    // Containers this renderer has no special look for still show their text.
-                    _ => stack.push(current),
-                }
-            }
-            NodeEdge::End(node) => match &node.data().value {
-                NodeValue::Text(_)
-                | NodeValue::Code(_)
-                | NodeValue::HtmlInline(_)
-                | NodeValue::Raw(_)
-                | NodeValue::Math(_)
-                | NodeValue::SoftBreak
-                | NodeValue::LineBreak => {}
-                NodeValue::Strikethrough => {
-                    stack.pop();
-                    if !mode.color {
-                        let current = stack.last().cloned().unwrap_or_else(Look::plain);
-                        text.push_text("~~", &current);
-                    }
-                }
-                NodeValue::Link(_) | NodeValue::Image(_) => {
-                    stack.pop();
-                    if let Some((start, url)) = links.pop() {
-                        let current = stack.last().cloned().unwrap_or_else(Look::plain);
-                        finish_link(&mut text, start, &url, &current, mode);
-                    }
-                }
-                _ => {
-                    stack.pop();
-                }
-            },
+            NodeEdge::Start(node) if !node.same_node(block) => flattener.start(&node.data().value),
+            NodeEdge::End(node) if !node.same_node(block) => flattener.end(&node.data().value),
+            NodeEdge::Start(_) | NodeEdge::End(_) => {}
         }
     }
-    text
+    flattener.text
+}
+
+/// The state of one walk: the text so far, the looks of the enclosing inlines, the links being walked.
+struct Flattener {
+    mode: InlineMode,
+    text: InlineText,
+    stack: Vec<Look>,
+    /// Where each open link's text starts, and its URL.
+    links: Vec<(usize, String)>,
+}
+
+impl Flattener {
+    fn current(&self) -> Look {
+        self.stack.last().cloned().unwrap_or_else(Look::plain)
+    }
+
+    fn start(&mut self, value: &NodeValue) {
+        let current = self.current();
+        match value {
+            NodeValue::Text(literal) => self.text.push_text(literal, &current),
+            NodeValue::Code(code) => push_code(&mut self.text, &code.literal, &current, self.mode),
+            NodeValue::HtmlInline(html) | NodeValue::Raw(html) => {
+                self.text.push_text(html, &current)
+            }
+            NodeValue::Math(math) => self.text.push_glued(&math.literal, &current),
+            NodeValue::SoftBreak => self.text.push_text(" ", &current),
+            NodeValue::LineBreak => self.text.push_break(),
+            NodeValue::Emph => self.stack.push(restyle(&current, palette::EMPHASIS)),
+            NodeValue::Strong => self.stack.push(restyle(&current, palette::STRONG)),
+            NodeValue::Strikethrough => {
+                if !self.mode.color {
+                    // Struck-out text usually means "not this"; plain text must still say so.
+                    self.text.push_text("~~", &current);
+                }
+                self.stack.push(restyle(&current, palette::STRIKETHROUGH));
+            }
+            NodeValue::Link(link) | NodeValue::Image(link) => {
+                let url = sanitize::inline(&link.url);
+                let mut look = restyle(&current, palette::LINK);
+                if self.mode.hyperlinks(&url) {
+                    look.link = Some(Rc::from(url.as_str()));
+                }
+                self.links.push((self.text.atoms.len(), url));
+                self.stack.push(look);
+            }
+            // Containers this renderer has no special look for still show their text.
+            _ => self.stack.push(current),
+        }
+    }
+
+    fn end(&mut self, value: &NodeValue) {
+        match value {
+            // Leaves: nothing was pushed on the stack for them.
+            NodeValue::Text(_)
+            | NodeValue::Code(_)
+            | NodeValue::HtmlInline(_)
+            | NodeValue::Raw(_)
+            | NodeValue::Math(_)
+            | NodeValue::SoftBreak
+            | NodeValue::LineBreak => {}
+            NodeValue::Strikethrough => {
+                self.stack.pop();
+                if !self.mode.color {
+                    let current = self.current();
+                    self.text.push_text("~~", &current);
+                }
+            }
+            NodeValue::Link(_) | NodeValue::Image(_) => {
+                self.stack.pop();
+                if let Some((start, url)) = self.links.pop() {
+                    let current = self.current();
+                    finish_link(&mut self.text, start, &url, &current, self.mode);
+                }
+            }
+            _ => {
+                self.stack.pop();
+            }
+        }
+    }
 }
 
 fn restyle(look: &Look, style: Style) -> Look {
@@ -227,7 +252,7 @@ fn push_code(text: &mut InlineText, literal: &str, current: &Look, mode: InlineM
 
 /// After a link's text: its URL in parentheses, unless a terminal hyperlink carries it or the text already is it.
 fn finish_link(text: &mut InlineText, start: usize, url: &str, current: &Look, mode: InlineMode) {
-    if mode.uses_osc8() || url.is_empty() {
+    if mode.hyperlinks(url) || url.is_empty() {
         return;
     }
     let shown = text.text_from(start);
