@@ -280,8 +280,8 @@ fn text_is_url(shown: &str, url: &str) -> bool {
         .any(|scheme| url.strip_prefix(scheme) == Some(shown))
 }
 
-/// The text of `node` and everything in it, without any styling: to recognise hints, and as a last resort for
-/// content nested too deeply to lay out. Iterative, like `flatten`.
+/// The text of `node` and everything in it, without any styling, as a last resort for content nested too deeply
+/// to lay out. Iterative, like `flatten`; unlike comrak's `collect_text` it keeps blocks apart with a space.
 pub fn plain_text<'a>(node: &'a AstNode<'a>) -> String {
     let mut text = String::new();
     for descendant in node.descendants() {

@@ -7,7 +7,7 @@
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::Arena;
 
-use super::inline::{flatten, plain_text, InlineMode, InlineText, Look};
+use super::inline::{flatten, InlineMode, InlineText, Look};
 use super::line::{prefix_lines, Line};
 use super::style::{palette, Style};
 use super::wrap::wrap;
@@ -25,7 +25,8 @@ pub fn is_hint<'a>(node: &'a AstNode<'a>) -> bool {
     if !matches!(first.data().value, NodeValue::Paragraph) {
         return false;
     }
-    hint_text(&plain_text(first)).is_some()
+    // The same text the lesson loader tests (comrak's `collect_text`), so what is hidden here is what `:hint` shows.
+    hint_text(&first.collect_text()).is_some()
 }
 
 /// The line that stands in for `count` consecutive hints.
