@@ -174,8 +174,9 @@ pub(crate) fn enter(plan: &ChildPlan) -> ! {
         if let Some(namespaces) = &plan.namespaces {
             enter_namespaces(plan, namespaces);
         }
-        set_limits(plan);
+        // Before the limits: with RLIMIT_NOFILE set, high descriptor numbers could no longer be used.
         connect_stdio(plan);
+        set_limits(plan);
         if libc::chdir(plan.cwd.as_ptr()) != 0 && libc::chdir(c"/".as_ptr()) != 0 {
             fail(plan, Stage::WorkingDirectory);
         }
@@ -187,6 +188,7 @@ pub(crate) fn enter(plan: &ChildPlan) -> ! {
         }
         drop_capabilities(plan);
         reset_signals();
+        tie_to_parent_again(plan);
         libc::execve(
             plan.program.as_ptr(),
             plan.argv.as_ptr(),
@@ -221,18 +223,52 @@ unsafe fn enter_namespaces(plan: &ChildPlan, namespaces: &NamespacePlan) {
     if libc::read(namespaces.sync_fd, (&mut byte as *mut u8).cast(), 1) != 1 {
         fail(plan, Stage::ParentGone);
     }
-    libc::close(namespaces.sync_fd);
     if namespaces.become_root_inside {
+        // Raw system calls: glibc's set*id wrappers synchronise with the parent's other threads, which do not exist
+        // in this child, and would wait for them forever.
         check(
             plan,
-            libc::setgroups(0, std::ptr::null()).into(),
+            libc::syscall(libc::SYS_setgroups, 0, std::ptr::null::<libc::gid_t>()),
             Stage::Identity,
         );
-        check(plan, libc::setresgid(0, 0, 0).into(), Stage::Identity);
-        check(plan, libc::setresuid(0, 0, 0).into(), Stage::Identity);
+        check(
+            plan,
+            libc::syscall(libc::SYS_setresgid, 0, 0, 0),
+            Stage::Identity,
+        );
+        check(
+            plan,
+            libc::syscall(libc::SYS_setresuid, 0, 0, 0),
+            Stage::Identity,
+        );
     }
     mount_sandbox_view(plan, &namespaces.mounts);
     bring_up_loopback(plan);
+}
+
+/// Changing uid clears the parent-death signal; set it again, then make sure the parent did not die before that
+/// (it holds the sync pipe open until we exec, so a hang-up means it is gone).
+unsafe fn tie_to_parent_again(plan: &ChildPlan) {
+    if libc::prctl(
+        libc::PR_SET_PDEATHSIG,
+        libc::SIGKILL as libc::c_ulong,
+        0,
+        0,
+        0,
+    ) != 0
+    {
+        fail(plan, Stage::DeathSignal);
+    }
+    if let Some(namespaces) = &plan.namespaces {
+        let mut poll = libc::pollfd {
+            fd: namespaces.sync_fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        if libc::poll(&mut poll, 1, 0) > 0 && poll.revents & libc::POLLHUP != 0 {
+            fail(plan, Stage::ParentGone);
+        }
+    }
 }
 
 #[repr(C)]
@@ -339,6 +375,18 @@ unsafe fn bring_up_loopback(plan: &ChildPlan) {
         Stage::Loopback,
     );
     libc::close(socket);
+    // The learner has no capabilities, yet lessons run nginx on ports 80 and 443 and ping localhost: this network
+    // namespace is theirs alone, so let any port be bound and any group ping. Best effort.
+    write_file(c"/proc/sys/net/ipv4/ip_unprivileged_port_start", b"0");
+    write_file(c"/proc/sys/net/ipv4/ping_group_range", b"0 2147483647");
+}
+
+unsafe fn write_file(path: &std::ffi::CStr, content: &[u8]) {
+    let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+    if fd >= 0 {
+        libc::write(fd, content.as_ptr().cast(), content.len());
+        libc::close(fd);
+    }
 }
 
 unsafe fn set_limits(plan: &ChildPlan) {
@@ -350,14 +398,7 @@ unsafe fn set_limits(plan: &ChildPlan) {
         );
     }
     // Under memory pressure the kernel should kill the learner's processes, never the tutor.
-    let fd = libc::open(
-        c"/proc/self/oom_score_adj".as_ptr(),
-        libc::O_WRONLY | libc::O_CLOEXEC,
-    );
-    if fd >= 0 {
-        libc::write(fd, b"1000".as_ptr().cast(), 4);
-        libc::close(fd);
-    }
+    write_file(c"/proc/self/oom_score_adj", b"1000");
 }
 
 unsafe fn connect_stdio(plan: &ChildPlan) {

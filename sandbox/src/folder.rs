@@ -215,13 +215,37 @@ fn is_older_than(path: &Path, age: Duration) -> bool {
 }
 
 /// Removes a tree even after `chmod -R 000`: restores owner access to folders (never following symlinks) and
-/// retries. Iterative, so very deep trees cannot overflow the stack.
+/// retries. Trees too deep for that (paths beyond PATH_MAX, more levels than open files) go to coreutils, whose
+/// `chmod -R` and `rm -rf` walk any depth without following symlinks.
 pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
     match fs::remove_dir_all(path) {
         Ok(()) => return Ok(()),
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(_) => {}
     }
+    let _ = restore_access(path);
+    if fs::remove_dir_all(path).is_ok() {
+        return Ok(());
+    }
+    let quiet = |program: &str, args: &[&str]| {
+        std::process::Command::new(program)
+            .args(args)
+            .arg(path)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+    };
+    let _ = quiet("chmod", &["-R", "u+rwx", "--"]);
+    let _ = quiet("rm", &["-rf", "--one-file-system", "--"]);
+    match fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        _ => fs::remove_dir_all(path),
+    }
+}
+
+/// Gives the owner full access to every folder in the tree, iteratively and without following symlinks.
+fn restore_access(path: &Path) -> io::Result<()> {
     let mut pending = vec![path.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let Ok(metadata) = fs::symlink_metadata(&dir) else {
@@ -242,7 +266,7 @@ pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
             }
         }
     }
-    fs::remove_dir_all(path)
+    Ok(())
 }
 
 #[cfg(test)]

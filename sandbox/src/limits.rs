@@ -19,7 +19,8 @@ pub struct Limits {
     pub file_size: u64,
     /// Address space per process (`RLIMIT_AS`): memory bombs get allocation failures.
     pub memory: u64,
-    /// Disk space one line may use up (watched on the sandbox's file system while it runs).
+    /// Disk space the sandbox's files may take; a line that grows them beyond it is stopped (the tutor watches the
+    /// file system's free space while a line runs and measures the sandbox when it drops).
     pub disk: u64,
     /// Bytes of output recorded per line. A headless line that prints more is stopped; an interactive one keeps
     /// showing output but stops recording it.

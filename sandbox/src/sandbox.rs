@@ -7,7 +7,7 @@ use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::capture::{self, Pipes, Relayed};
 use crate::child::{ChildPlan, LandlockPlan, MountPlan, NamespacePlan};
@@ -371,8 +371,9 @@ impl Sandbox {
                 return Err(Attempt::Other(Error::Relay(error)));
             }
         };
+        let shell_cpu = child.cpu_time();
         let status = child.wait().map_err(|e| Attempt::Other(Error::Relay(e)))?;
-        Ok(self.finish(status, relayed, started, &state_file))
+        Ok(self.finish(status, relayed, started, shell_cpu, &state_file))
     }
 
     fn finish(
@@ -380,6 +381,7 @@ impl Sandbox {
         status: Status,
         relayed: Relayed,
         started: Instant,
+        shell_cpu: Option<Duration>,
         state_file: &Path,
     ) -> Outcome {
         if relayed.limit.is_none() {
@@ -399,7 +401,7 @@ impl Sandbox {
         }
         let limit = relayed
             .limit
-            .or_else(|| self.guess_limit(status, &relayed.output.bytes, started));
+            .or_else(|| self.guess_limit(status, &relayed.output.bytes, shell_cpu));
         Outcome {
             status,
             output: relayed.output.bytes,
@@ -412,24 +414,38 @@ impl Sandbox {
     }
 
     /// Limits enforced by the kernel do not announce themselves; recognise their traces.
-    fn guess_limit(&self, status: Status, output: &[u8], started: Instant) -> Option<LimitHit> {
+    fn guess_limit(
+        &self,
+        status: Status,
+        output: &[u8],
+        shell_cpu: Option<Duration>,
+    ) -> Option<LimitHit> {
         let said = |needle: &str| {
             output
                 .windows(needle.len())
                 .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
         };
+        // The shell itself (PID 1, which ignores SIGXCPU) is killed at the hard CPU limit.
+        let cpu_limit = self.options.limits.cpu_time;
+        let shell_used_its_cpu =
+            shell_cpu.is_some_and(|used| used + Duration::from_millis(300) >= cpu_limit);
         match status {
             Status::Signaled(libc::SIGXCPU) | Status::Exited(152) => Some(LimitHit::CpuTime),
-            Status::Signaled(libc::SIGKILL)
-                if started.elapsed() >= self.options.limits.cpu_time =>
-            {
-                Some(LimitHit::CpuTime)
-            }
+            Status::Signaled(_) if shell_used_its_cpu => Some(LimitHit::CpuTime),
             Status::Signaled(libc::SIGXFSZ) | Status::Exited(153) => Some(LimitHit::FileSize),
+            _ if said("cpu time limit exceeded") => Some(LimitHit::CpuTime),
             _ if said("file size limit exceeded") || said("file too large") => {
                 Some(LimitHit::FileSize)
             }
-            _ if said("cannot allocate memory") || said("xmalloc") || said("out of memory") => {
+            _ if [
+                "cannot allocate memory",
+                "xmalloc",
+                "out of memory",
+                "memory exhausted",
+            ]
+            .iter()
+            .any(|s| said(s)) =>
+            {
                 Some(LimitHit::Memory)
             }
             _ if said("fork: retry") || said("fork: resource temporarily unavailable") => {

@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use crate::child::{self, ChildPlan, Stage};
 use crate::outcome::Status;
@@ -86,6 +86,7 @@ pub(crate) fn spawn(
         pidfd: open_pidfd(pid as libc::pid_t)?,
         reaped: false,
     };
+    let mut hold = None;
     if let (Some(maps), Some(sync_write)) = (maps, sync_write) {
         if let Err(source) = write_id_maps(child.pid, maps) {
             child.kill();
@@ -95,7 +96,9 @@ pub(crate) fn spawn(
                 source,
             });
         }
-        if let Err(source) = fs::File::from(sync_write).write_all(b"!") {
+        // Kept open until the child has exec'd: a hang-up tells it that the tutor died while it was starting.
+        let mut sync_write = fs::File::from(sync_write);
+        if let Err(source) = sync_write.write_all(b"!") {
             child.kill();
             return Err(SpawnError {
                 stage: "releasing the child",
@@ -103,8 +106,11 @@ pub(crate) fn spawn(
                 source,
             });
         }
+        hold = Some(sync_write);
     }
-    match read_setup_failure(error_read) {
+    let failure = read_setup_failure(error_read);
+    drop(hold);
+    match failure {
         None => Ok(child),
         Some((stage, errno)) => {
             child.kill();
@@ -189,6 +195,26 @@ impl Child {
                 );
             }
         }
+    }
+
+    /// CPU time the child itself has used (readable until it is reaped, also as a zombie).
+    pub(crate) fn cpu_time(&self) -> Option<std::time::Duration> {
+        // Wait for the exit to be complete, so that the zombie's times are final.
+        let mut fds = [nix::poll::PollFd::new(
+            self.pidfd.as_fd(),
+            nix::poll::PollFlags::POLLIN,
+        )];
+        let _ = nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(2000u16));
+        let stat = fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        // Fields 14 and 15 of proc_pid_stat(5) are utime and stime; `fields` starts at field 3.
+        let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        let clock = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+            .ok()
+            .flatten()
+            .unwrap_or(100);
+        let per_second = u64::try_from(clock).unwrap_or(100).max(1);
+        Some(std::time::Duration::from_millis(ticks * 1000 / per_second))
     }
 
     /// Waits for the child to end and returns how it ended.

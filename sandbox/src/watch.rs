@@ -50,14 +50,46 @@ impl Watch {
         }
         if now >= self.next_disk_check {
             self.next_disk_check = now + DISK_CHECK_INTERVAL;
+            // Free space is cheap to watch but shared with every other writer on the machine: when it has dropped
+            // by more than the budget, measure the sandbox itself before blaming it.
             if let (Some(start), Some(free)) = (self.free_at_start, free_bytes(&self.disk_path)) {
-                if start.saturating_sub(free) > self.disk_budget {
+                if start.saturating_sub(free) > self.disk_budget
+                    && usage(&self.disk_path) > self.disk_budget
+                {
                     return Some(LimitHit::Disk);
                 }
             }
         }
         None
     }
+}
+
+/// Bytes allocated by the files under `root` (symlinks not followed), counting at most a bounded number of entries
+/// so that a tree of millions of files cannot stall the relay.
+fn usage(root: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut total = 0u64;
+    let mut pending = vec![root.to_path_buf()];
+    let mut budget = 200_000usize;
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                return total;
+            }
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            total = total.saturating_add(metadata.blocks().saturating_mul(512));
+            if metadata.is_dir() {
+                pending.push(entry.path());
+            }
+        }
+    }
+    total
 }
 
 fn free_bytes(path: &Path) -> Option<u64> {

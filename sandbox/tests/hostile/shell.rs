@@ -1,0 +1,110 @@
+//! The shell behaves like a real one between lines (directory, variables, aliases, functions, umask), and the
+//! learner is who they are on the host (`whoami`), with `~`, `$HOME` and `$TMPDIR` inside the sandbox.
+
+use sandbox::Status;
+
+use crate::support::{bounded, run, sandbox};
+
+#[test]
+fn state_persists_between_lines() {
+    bounded(|| {
+        let mut sandbox = sandbox();
+        let first = run(
+            &mut sandbox,
+            "mkdir -p work/deeper && cd work; plain=1; export shared=2; declare -a list=(a 'b c'); \
+             alias ll='echo aliased'; greet() { echo \"hello $1\"; }; umask 077",
+        );
+        assert!(first.status.success(), "{}", first.output_lossy());
+        assert_eq!(first.cwd_display(), "~/work");
+        let second = run(
+            &mut sandbox,
+            "pwd; echo $plain $shared ${list[1]}; bash -c 'echo child sees ${shared}${plain}'; ll; greet you; umask; cd deeper",
+        );
+        let expected = format!(
+            "{}/work\n1 2 b c\nchild sees 2\naliased\nhello you\n0077\n",
+            sandbox.home().display()
+        );
+        assert_eq!(second.output_lossy(), expected);
+        assert_eq!(second.cwd, sandbox.home().join("work/deeper"));
+        let third = run(
+            &mut sandbox,
+            "cd ~ && unset plain && unalias ll && echo ${plain-gone}; type ll 2>&1 | head -c 20",
+        );
+        assert!(
+            third.output_lossy().starts_with("gone\n"),
+            "{}",
+            third.output_lossy()
+        );
+        assert_eq!(third.cwd_display(), "~");
+    });
+}
+
+#[test]
+fn exit_codes_and_syntax_errors_are_reported() {
+    bounded(|| {
+        let mut sandbox = sandbox();
+        assert_eq!(run(&mut sandbox, "exit 7").status, Status::Exited(7));
+        assert_eq!(run(&mut sandbox, "false").status, Status::Exited(1));
+        let broken = run(&mut sandbox, "echo 'unclosed");
+        assert_eq!(broken.status, Status::Exited(2));
+        assert!(
+            broken.output_lossy().contains("unexpected EOF"),
+            "{}",
+            broken.output_lossy()
+        );
+        assert_eq!(run(&mut sandbox, "echo $0").output_lossy(), "bash\n");
+    });
+}
+
+#[test]
+fn the_learner_is_themselves_with_a_sandbox_home() {
+    bounded(|| {
+        let mut sandbox = sandbox();
+        let expected_user = nix::unistd::User::from_uid(nix::unistd::geteuid())
+            .unwrap()
+            .unwrap()
+            .name;
+        let outcome = run(&mut sandbox, "whoami; echo $USER; echo $HOME; echo ~; echo $TMPDIR; touch \"$TMPDIR/t\" && echo tmp-ok");
+        let home = sandbox.home().display().to_string();
+        let lines: Vec<String> = outcome.output_lossy().lines().map(str::to_owned).collect();
+        assert_eq!(lines[0], expected_user);
+        assert_eq!(lines[1], expected_user);
+        assert_eq!(lines[2], home);
+        assert_eq!(lines[3], home);
+        assert!(lines[4].starts_with(&sandbox.root().display().to_string()));
+        assert_eq!(lines[5], "tmp-ok");
+    });
+}
+
+#[test]
+fn resolve_refuses_paths_that_leave_the_sandbox() {
+    bounded(|| {
+        let mut sandbox = sandbox();
+        run(&mut sandbox, "mkdir a && ln -s /etc out && ln -s a in");
+        assert_eq!(
+            sandbox.resolve("~/a/f").unwrap(),
+            sandbox.home().join("a/f")
+        );
+        assert_eq!(sandbox.resolve("in/f").unwrap(), sandbox.home().join("a/f"));
+        assert!(sandbox.resolve("out/passwd").is_err());
+        assert!(sandbox.resolve("../../../../etc/passwd").is_err());
+        assert!(sandbox.resolve("/etc/passwd").is_err());
+    });
+}
+
+#[test]
+fn capabilities_are_gone() {
+    bounded(|| {
+        let mut sandbox = sandbox();
+        let outcome = run(
+            &mut sandbox,
+            "grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/self/status; grep NoNewPrivs /proc/self/status",
+        );
+        for line in outcome.output_lossy().lines() {
+            assert!(
+                line.ends_with("0000000000000000") || line.ends_with("\t1"),
+                "{line}"
+            );
+        }
+    });
+}
