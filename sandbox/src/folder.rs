@@ -281,7 +281,7 @@ mod tests {
         fs::create_dir_all(root.join("a/b/c")).unwrap();
         fs::write(root.join("a/b/c/f"), "x").unwrap();
         for dir in ["a/b/c", "a/b", "a", ""] {
-            fs::set_permissions(root.join(dir), fs::Permissions::from_mode(0)).unwrap();
+            fs::set_permissions(root.join(dir), fs::Permissions::from_mode(0o000)).unwrap();
         }
         remove_tree(&root).unwrap();
         assert!(!root.exists());
