@@ -8,8 +8,8 @@ pub mod assertion;
 pub mod parse;
 pub mod text;
 
-pub use assertion::{Assertion, Check, PathRule, Test};
-pub use parse::{parse_check, CheckError};
-pub mod view;
+pub use assertion::Check;
+pub use parse::parse_check;
 pub mod baseline;
 pub mod evaluate;
+pub mod view;

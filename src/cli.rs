@@ -31,6 +31,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub plain: bool,
 
+    /// Run commands even where no confinement is available (dangerous: they could change your files)
+    #[arg(long, global = true)]
+    pub unconfined: bool,
+
     /// Wrap text to N columns instead of the terminal's width
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub width: Option<u16>,
@@ -49,11 +53,57 @@ pub enum Command {
         after_help = "Examples:\n  shelltutor show whoami\n  shelltutor show cd/go-home-the-short-way   one exercise only\n  NO_COLOR=1 shelltutor show cd | less"
     )]
     Show(ShowArgs),
+
+    /// Check that every exercise can be failed and that its solution passes (for lesson authors and CI)
+    #[command(
+        after_help = "Every exercise runs twice in fresh sandboxes: untouched (setup only) it must FAIL, and with its\n'sh solution' typed in it must PASS. Lessons needing programs that are not installed are SKIPPED;\nwith SHELLTUTOR_REQUIRE_TOOLS=1 a skip counts as a failure.\n\nExamples:\n  shelltutor verify                 the current lesson set (bundled, or --lessons)\n  shelltutor verify lessons/ ../workshop-lessons/"
+    )]
+    Verify(VerifyArgs),
+
+    /// Grade a learner's answers: run each in a fresh sandbox and report which exercises pass
+    #[command(
+        after_help = "Answers are shell scripts typed line by line into the exercise's sandbox, as a learner would.\nA quiz's answer file holds the letters of the answer (e.g. 'b').\nExit status 0 only if every graded exercise passes. See docs/workshops.md.\n\nExamples:\n  shelltutor grade --answers answers/              answers/<lesson>/<exercise>.sh\n  shelltutor grade --answers answers/ --only cd --format junit > report.xml\n  shelltutor grade --exercise cd/go-into-a-folder --script my-answer.sh"
+    )]
+    Grade(GradeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Lesson folders to verify (default: the current lesson set)
+    pub dirs: Vec<PathBuf>,
+
+    /// How many exercises to verify at once (default: the number of cores)
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["answers", "exercise"])))]
+pub struct GradeArgs {
+    /// A folder of answers: DIR/<lesson>/<exercise>.sh (a missing file counts as not attempted)
+    #[arg(long, value_name = "DIR")]
+    pub answers: Option<PathBuf>,
+
+    /// Grade one exercise (LESSON/EXERCISE) with --script
+    #[arg(long, value_name = "ID", requires = "script")]
+    pub exercise: Option<String>,
+
+    /// The answer script for --exercise
+    #[arg(long, value_name = "FILE", requires = "exercise")]
+    pub script: Option<PathBuf>,
+
+    /// Grade only these lessons or exercises (repeatable)
+    #[arg(long, value_name = "ID", conflicts_with = "exercise")]
+    pub only: Vec<String>,
+
+    /// Report format: text for people, json (documented in docs/workshops.md), junit XML, or TAP 13
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: crate::grade::format::Format,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print JSON instead of a table: [{"id", "title", "exercises", "requires", "missing", "source"}]
+    /// Print JSON instead of a table: [{"id", "title", "exercises", "requires", "teaches", "missing", "source"}]
     #[arg(long)]
     pub json: bool,
 }

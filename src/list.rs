@@ -18,6 +18,7 @@ struct Row<'a> {
     title: &'a str,
     exercises: usize,
     requires: &'a [String],
+    teaches: &'a [String],
     missing: Vec<&'a str>,
     source: &'a str,
 }
@@ -31,6 +32,7 @@ pub fn run(args: &ListArgs, catalog: &Catalog) -> Result<ExitCode> {
             title: &lesson.title,
             exercises: lesson.exercises.len(),
             requires: &lesson.requires,
+            teaches: &lesson.teaches,
             missing: programs::missing(&lesson.requires),
             source: &lesson.source,
         })
@@ -103,6 +105,7 @@ mod tests {
                 title: "Who am I?",
                 exercises: 3,
                 requires: &[],
+                teaches: &[],
                 missing: vec![],
                 source: "a",
             },
@@ -111,6 +114,7 @@ mod tests {
                 title: "Édition",
                 exercises: 12,
                 requires: &requires,
+                teaches: &[],
                 missing: vec!["vi"],
                 source: "b",
             },

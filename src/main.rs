@@ -3,16 +3,20 @@
 //! Each subcommand lives in its own module (`list`, `show`, ...) with a `run` function; this file only wires
 //! them up and turns errors into one message on stderr.
 
+mod attempt;
 mod catalog;
 mod check;
 mod cli;
 mod embedded;
+mod grade;
 mod lesson;
 mod list;
+mod parallel;
 mod programs;
 mod render;
 mod show;
 mod terminal;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -40,6 +44,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::List(args)) => list::run(args, &load_catalog(global)?),
         Some(Command::Show(args)) => show::run(args, &load_catalog(global)?, &style(global)),
+        Some(Command::Verify(args)) => {
+            let catalogs = if args.dirs.is_empty() {
+                let name = global
+                    .lessons
+                    .as_ref()
+                    .map_or("the bundled lessons".to_string(), |d| {
+                        d.display().to_string()
+                    });
+                vec![(name, load_catalog(global))]
+            } else {
+                args.dirs
+                    .iter()
+                    .map(|dir| {
+                        (
+                            dir.display().to_string(),
+                            Catalog::from_folder(dir).map_err(Into::into),
+                        )
+                    })
+                    .collect()
+            };
+            let jobs = args.jobs.map_or_else(parallel::default_jobs, usize::from);
+            verify::run(catalogs, &sandbox_options(global), jobs)
+        }
+        Some(Command::Grade(args)) => {
+            let answers = match (&args.answers, &args.exercise, &args.script) {
+                (Some(dir), _, _) => grade::Answers::Folder(dir.clone()),
+                (None, Some(exercise), Some(script)) => grade::Answers::Single {
+                    exercise: exercise.clone(),
+                    script: script.clone(),
+                },
+                _ => anyhow::bail!("give --answers DIR, or --exercise ID with --script FILE"),
+            };
+            grade::run(
+                &load_catalog(global)?,
+                &answers,
+                &args.only,
+                args.format,
+                &sandbox_options(global),
+            )
+        }
         None => {
             // The interactive tutor is a later piece of work; until then, point at what exists.
             list::run(&cli::ListArgs { json: false }, &load_catalog(global)?)?;
@@ -55,6 +99,17 @@ fn load_catalog(global: &GlobalArgs) -> Result<Catalog> {
         Some(folder) => Catalog::from_folder(folder)?,
         None => Catalog::bundled()?,
     })
+}
+
+/// Sandbox settings for the commands that run learner code.
+fn sandbox_options(global: &GlobalArgs) -> sandbox::Options {
+    if global.unconfined {
+        eprintln!("WARNING: --unconfined: commands may run WITHOUT confinement and can change or delete your files.");
+    }
+    sandbox::Options {
+        unconfined: global.unconfined,
+        ..sandbox::Options::default()
+    }
 }
 
 fn style(global: &GlobalArgs) -> Style {

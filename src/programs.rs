@@ -20,7 +20,7 @@ pub fn find(name: &str) -> Option<PathBuf> {
 }
 
 /// The programs of `required` that cannot be found.
-pub fn missing<'a>(required: &'a [String]) -> Vec<&'a str> {
+pub fn missing(required: &[String]) -> Vec<&str> {
     required
         .iter()
         .map(String::as_str)

@@ -5,7 +5,9 @@
 
 mod integration {
     pub mod broken_lessons;
+    pub mod grade;
     pub mod list;
     pub mod show;
     pub mod support;
+    pub mod verify;
 }

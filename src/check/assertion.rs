@@ -11,7 +11,6 @@ pub struct Check {
     /// The author's words for a failure (`else "..."`); a generic message is used without one.
     pub message: Option<String>,
     pub line: usize,
-    pub column: usize,
     /// The line as written, for reports.
     pub source: String,
 }

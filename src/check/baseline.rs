@@ -32,7 +32,10 @@ impl Baseline {
     }
 
     pub fn get(&self, rule: &PathRule) -> Option<&Recorded> {
-        self.paths.iter().find(|(r, _)| r == rule).map(|(_, recorded)| recorded)
+        self.paths
+            .iter()
+            .find(|(r, _)| r == rule)
+            .map(|(_, recorded)| recorded)
     }
 }
 

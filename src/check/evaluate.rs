@@ -28,6 +28,8 @@ pub struct Verdict {
     pub passed: bool,
     /// The check as written in the lesson.
     pub source: String,
+    /// The lesson line the check is on.
+    pub line: usize,
     /// For a failure: the author's message, or what was expected.
     pub expected: String,
     /// For a failure: what was found instead.
@@ -36,7 +38,10 @@ pub struct Verdict {
 
 /// Evaluates every check, in order.
 pub fn evaluate(checks: &[Check], observation: &Observation<'_>) -> Vec<Verdict> {
-    checks.iter().map(|check| evaluate_one(check, observation)).collect()
+    checks
+        .iter()
+        .map(|check| evaluate_one(check, observation))
+        .collect()
 }
 
 fn evaluate_one(check: &Check, observation: &Observation<'_>) -> Verdict {
@@ -48,7 +53,13 @@ fn evaluate_one(check: &Check, observation: &Observation<'_>) -> Verdict {
         (Some(message), false) => observation.placeholders.expand(message),
         _ => expected,
     };
-    Verdict { passed, source: check.source.clone(), expected, found }
+    Verdict {
+        passed,
+        source: check.source.clone(),
+        line: check.line,
+        expected,
+        found,
+    }
 }
 
 /// Why an assertion does not hold, in words for the learner.
@@ -58,7 +69,10 @@ struct Failure {
 }
 
 fn fail(expected: impl Into<String>, found: impl Into<String>) -> Result<(), Failure> {
-    Err(Failure { expected: expected.into(), found: found.into() })
+    Err(Failure {
+        expected: expected.into(),
+        found: found.into(),
+    })
 }
 
 fn assess(assertion: &Assertion, observation: &Observation<'_>) -> Result<(), Failure> {
@@ -66,27 +80,45 @@ fn assess(assertion: &Assertion, observation: &Observation<'_>) -> Result<(), Fa
     let found_entry = |rule: &PathRule, entry: &Entry| format!("{rule} is {}", entry.describe());
     match assertion {
         Assertion::Exists(rule) => match view.entry(rule, false) {
-            Entry::Missing => fail(format!("{rule} should exist"), format!("there is no {rule}")),
+            Entry::Missing => fail(
+                format!("{rule} should exist"),
+                format!("there is no {rule}"),
+            ),
             _ => Ok(()),
         },
         Assertion::Missing(rule) => match view.entry(rule, false) {
             Entry::Missing => Ok(()),
-            entry => fail(format!("{rule} should not exist"), found_entry(rule, &entry)),
+            entry => fail(
+                format!("{rule} should not exist"),
+                found_entry(rule, &entry),
+            ),
         },
         Assertion::Dir(rule) => match view.entry(rule, true) {
             Entry::Dir { .. } => Ok(()),
-            entry => fail(format!("{rule} should be a folder"), found_entry(rule, &entry)),
+            entry => fail(
+                format!("{rule} should be a folder"),
+                found_entry(rule, &entry),
+            ),
         },
         Assertion::File(rule) => match view.entry(rule, true) {
             Entry::File { .. } => Ok(()),
-            entry => fail(format!("{rule} should be a file"), found_entry(rule, &entry)),
+            entry => fail(
+                format!("{rule} should be a file"),
+                found_entry(rule, &entry),
+            ),
         },
         Assertion::Symlink(rule, target) => symlink(view, rule, target.as_deref()),
         Assertion::Empty(rule) => match view.entry(rule, true) {
             Entry::File { size: 0, .. } => Ok(()),
             Entry::Dir { path, .. } if is_empty_dir(&path) => Ok(()),
-            Entry::File { size, .. } => fail(format!("{rule} should be empty"), format!("it holds {size} bytes")),
-            Entry::Dir { .. } => fail(format!("{rule} should be an empty folder"), "it has files in it"),
+            Entry::File { size, .. } => fail(
+                format!("{rule} should be empty"),
+                format!("it holds {size} bytes"),
+            ),
+            Entry::Dir { .. } => fail(
+                format!("{rule} should be an empty folder"),
+                "it has files in it",
+            ),
             entry => fail(format!("{rule} should be empty"), found_entry(rule, &entry)),
         },
         Assertion::Content(rule, test) => {
@@ -99,24 +131,52 @@ fn assess(assertion: &Assertion, observation: &Observation<'_>) -> Result<(), Fa
             if lines == *count {
                 Ok(())
             } else {
-                fail(format!("{rule} should have {count} lines"), format!("it has {lines}"))
+                fail(
+                    format!("{rule} should have {count} lines"),
+                    format!("it has {lines}"),
+                )
             }
         }
-        Assertion::ModeIs(rule, bits) => mode(view, rule, |mode| mode & 0o7777 == *bits, &format!("{bits:03o}")),
-        Assertion::ModeLacks(rule, bits, spec) => {
-            mode(view, rule, |mode| mode & bits == 0, &format!("without {}", spec.replace('+', "-")))
-        }
-        Assertion::ModeHas(rule, bits, spec) => mode(view, rule, |mode| mode & bits == *bits, &format!("with {spec}")),
+        Assertion::ModeIs(rule, bits) => mode(
+            view,
+            rule,
+            |mode| mode & 0o7777 == *bits,
+            &format!("{bits:03o}"),
+        ),
+        Assertion::ModeLacks(rule, bits, spec) => mode(
+            view,
+            rule,
+            |mode| mode & bits == 0,
+            &format!("without {}", spec.replace('+', "-")),
+        ),
+        Assertion::ModeHas(rule, bits, spec) => mode(
+            view,
+            rule,
+            |mode| mode & bits == *bits,
+            &format!("with {spec}"),
+        ),
         Assertion::Cwd(rule) => cwd(observation, rule),
         Assertion::StatusIs(code) => match observation.last {
             Some((status, _)) if status == *code => Ok(()),
-            Some((status, _)) => fail(format!("the last command should exit with status {code}"), format!("it exited with {status}")),
-            None => fail(format!("a command that exits with status {code}"), "no command has run yet"),
+            Some((status, _)) => fail(
+                format!("the last command should exit with status {code}"),
+                format!("it exited with {status}"),
+            ),
+            None => fail(
+                format!("a command that exits with status {code}"),
+                "no command has run yet",
+            ),
         },
         Assertion::StatusIsNot(code) => match observation.last {
             Some((status, _)) if status != *code => Ok(()),
-            Some(_) => fail(format!("the last command should not exit with status {code}"), format!("it exited with {code}")),
-            None => fail(format!("a command that does not exit with status {code}"), "no command has run yet"),
+            Some(_) => fail(
+                format!("the last command should not exit with status {code}"),
+                format!("it exited with {code}"),
+            ),
+            None => fail(
+                format!("a command that does not exit with status {code}"),
+                "no command has run yet",
+            ),
         },
         Assertion::Output(test) => match observation.last {
             Some((_, output)) => {
@@ -130,18 +190,31 @@ fn assess(assertion: &Assertion, observation: &Observation<'_>) -> Result<(), Fa
             let now = record(view, rule);
             match observation.baseline.get(rule) {
                 Some(before) if *before == now => Ok(()),
-                Some(before) => fail(format!("{rule} should be left as it was"), changed(before, &now, rule)),
+                Some(before) => fail(
+                    format!("{rule} should be left as it was"),
+                    changed(before, &now, rule),
+                ),
                 None => Ok(()),
             }
         }
-        Assertion::Ran(pattern) => match observation.typed.iter().any(|line| pattern.is_match(line)) {
-            true => Ok(()),
-            false => fail(format!("a command matching {}", show_pattern(pattern)), typed_summary(observation.typed)),
-        },
-        Assertion::DidNotRun(pattern) => match observation.typed.iter().find(|line| pattern.is_match(line)) {
-            None => Ok(()),
-            Some(line) => fail(format!("no command matching {}", show_pattern(pattern)), format!("you ran: {line}")),
-        },
+        Assertion::Ran(pattern) => {
+            match observation.typed.iter().any(|line| pattern.is_match(line)) {
+                true => Ok(()),
+                false => fail(
+                    format!("a command matching {}", show_pattern(pattern)),
+                    typed_summary(observation.typed),
+                ),
+            }
+        }
+        Assertion::DidNotRun(pattern) => {
+            match observation.typed.iter().find(|line| pattern.is_match(line)) {
+                None => Ok(()),
+                Some(line) => fail(
+                    format!("no command matching {}", show_pattern(pattern)),
+                    format!("you ran: {line}"),
+                ),
+            }
+        }
     }
 }
 
@@ -149,10 +222,14 @@ fn symlink(view: &View, rule: &PathRule, wanted: Option<&str>) -> Result<(), Fai
     match (view.entry(rule, false), wanted) {
         (Entry::Symlink { .. }, None) => Ok(()),
         (Entry::Symlink { target, .. }, Some(wanted)) if target.as_os_str() == wanted => Ok(()),
-        (Entry::Symlink { target, .. }, Some(wanted)) => {
-            fail(format!("{rule} should point to {wanted}"), format!("it points to {}", target.display()))
-        }
-        (entry, _) => fail(format!("{rule} should be a symbolic link"), format!("{rule} is {}", entry.describe())),
+        (Entry::Symlink { target, .. }, Some(wanted)) => fail(
+            format!("{rule} should point to {wanted}"),
+            format!("it points to {}", target.display()),
+        ),
+        (entry, _) => fail(
+            format!("{rule} should be a symbolic link"),
+            format!("{rule} is {}", entry.describe()),
+        ),
     }
 }
 
@@ -160,11 +237,19 @@ fn file_text(view: &View, rule: &PathRule) -> Result<String, Failure> {
     let entry = view.entry(rule, true);
     match view.read(&entry) {
         Some((bytes, _)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-        None => Err(Failure { expected: format!("{rule} should be a file"), found: format!("{rule} is {}", entry.describe()) }),
+        None => Err(Failure {
+            expected: format!("{rule} should be a file"),
+            found: format!("{rule} is {}", entry.describe()),
+        }),
     }
 }
 
-fn text_test(test: &Test, text: &str, what: &str, placeholders: &Placeholders) -> Result<(), Failure> {
+fn text_test(
+    test: &Test,
+    text: &str,
+    what: &str,
+    placeholders: &Placeholders,
+) -> Result<(), Failure> {
     let found = || format!("{what} was: {}", excerpt(text));
     match test {
         Test::Equals(wanted) => {
@@ -180,14 +265,20 @@ fn text_test(test: &Test, text: &str, what: &str, placeholders: &Placeholders) -
             if normalise_newlines(text).contains(&normalise_newlines(&wanted)) {
                 Ok(())
             } else {
-                fail(format!("{what} should contain: {}", excerpt(&wanted)), found())
+                fail(
+                    format!("{what} should contain: {}", excerpt(&wanted)),
+                    found(),
+                )
             }
         }
         Test::Matches(pattern) => {
             if pattern.is_match(&normalise_newlines(text)) {
                 Ok(())
             } else {
-                fail(format!("{what} should match {}", show_pattern(pattern)), found())
+                fail(
+                    format!("{what} should match {}", show_pattern(pattern)),
+                    found(),
+                )
             }
         }
         Test::IsEmpty => {
@@ -200,12 +291,23 @@ fn text_test(test: &Test, text: &str, what: &str, placeholders: &Placeholders) -
     }
 }
 
-fn mode(view: &View, rule: &PathRule, holds: impl Fn(u32) -> bool, wanted: &str) -> Result<(), Failure> {
+fn mode(
+    view: &View,
+    rule: &PathRule,
+    holds: impl Fn(u32) -> bool,
+    wanted: &str,
+) -> Result<(), Failure> {
     let entry = view.entry(rule, true);
     match entry.mode() {
         Some(mode) if holds(mode) => Ok(()),
-        Some(mode) => fail(format!("{rule} should have mode {wanted}"), format!("its mode is {:03o} ({})", mode & 0o7777, symbolic(mode))),
-        None => fail(format!("{rule} should have mode {wanted}"), format!("{rule} is {}", entry.describe())),
+        Some(mode) => fail(
+            format!("{rule} should have mode {wanted}"),
+            format!("its mode is {:03o} ({})", mode & 0o7777, symbolic(mode)),
+        ),
+        None => fail(
+            format!("{rule} should have mode {wanted}"),
+            format!("{rule} is {}", entry.describe()),
+        ),
     }
 }
 
@@ -225,7 +327,10 @@ fn symbolic(mode: u32) -> String {
 
 fn cwd(observation: &Observation<'_>, rule: &PathRule) -> Result<(), Failure> {
     let view = observation.view;
-    let wanted = rule.components.iter().fold(view.home.clone(), |path, part| path.join(part));
+    let wanted = rule
+        .components
+        .iter()
+        .fold(view.home.clone(), |path, part| path.join(part));
     match observation.cwd {
         Some(cwd) if cwd == wanted => Ok(()),
         Some(cwd) => {
@@ -234,7 +339,10 @@ fn cwd(observation: &Observation<'_>, rule: &PathRule) -> Result<(), Failure> {
                 Ok(rest) => format!("~/{}", rest.display()),
                 Err(_) => cwd.display().to_string(),
             };
-            fail(format!("you should be in {rule}"), format!("you are in {shown}"))
+            fail(
+                format!("you should be in {rule}"),
+                format!("you are in {shown}"),
+            )
         }
         None => fail(format!("you should be in {rule}"), "no command has run yet"),
     }
@@ -242,22 +350,40 @@ fn cwd(observation: &Observation<'_>, rule: &PathRule) -> Result<(), Failure> {
 
 fn appended(observation: &Observation<'_>, rule: &PathRule) -> Result<(), Failure> {
     let now = record(observation.view, rule);
-    let before = observation.baseline.get(rule).and_then(|b| b.content.clone()).unwrap_or_default();
+    let before = observation
+        .baseline
+        .get(rule)
+        .and_then(|b| b.content.clone())
+        .unwrap_or_default();
     let Some(after) = now.content else {
-        return fail(format!("{rule} should be a file that was added to"), format!("{rule} is {}", now.entry.describe()));
+        return fail(
+            format!("{rule} should be a file that was added to"),
+            format!("{rule} is {}", now.entry.describe()),
+        );
     };
     if !after.starts_with(&before) {
         fail(format!("new lines should be added to the end of {rule}, keeping what was there"), "what was in it before is gone: it was replaced, not appended to (>> appends, > replaces)")
     } else if after.len() == before.len() {
-        fail(format!("something should be added to the end of {rule}"), "it is unchanged")
+        fail(
+            format!("something should be added to the end of {rule}"),
+            "it is unchanged",
+        )
     } else {
         Ok(())
     }
 }
 
-fn changed(before: &super::baseline::Recorded, now: &super::baseline::Recorded, rule: &PathRule) -> String {
+fn changed(
+    before: &super::baseline::Recorded,
+    now: &super::baseline::Recorded,
+    rule: &PathRule,
+) -> String {
     if before.entry.describe() != now.entry.describe() {
-        format!("it was {} and is now {}", before.entry.describe(), now.entry.describe())
+        format!(
+            "it was {} and is now {}",
+            before.entry.describe(),
+            now.entry.describe()
+        )
     } else if before.content != now.content {
         format!("the content of {rule} changed")
     } else {
@@ -289,7 +415,11 @@ fn excerpt(text: &str) -> String {
         .take(LINES)
         .map(|line| {
             let short: String = line.chars().take(WIDTH).collect();
-            if short.len() < line.len() { format!("{short}…") } else { short }
+            if short.len() < line.len() {
+                format!("{short}…")
+            } else {
+                short
+            }
         })
         .collect();
     if normalised.lines().count() > LINES {
@@ -327,8 +457,20 @@ mod tests {
             let boundary = dir.path().join("box");
             let home = boundary.join("home");
             fs::create_dir_all(&home).expect("home");
-            let placeholders = Placeholders { user: "alice".into(), home: home.display().to_string(), cwd: String::new() };
-            World { _dir: dir, view: View { home, boundary }, placeholders, cwd: None, last: None, typed: Vec::new(), baseline: Baseline::default() }
+            let placeholders = Placeholders {
+                user: "alice".into(),
+                home: home.display().to_string(),
+                cwd: String::new(),
+            };
+            World {
+                _dir: dir,
+                view: View { home, boundary },
+                placeholders,
+                cwd: None,
+                last: None,
+                typed: Vec::new(),
+                baseline: Baseline::default(),
+            }
         }
 
         fn write(&self, name: &str, content: &str) -> &World {
@@ -344,7 +486,10 @@ mod tests {
         }
 
         fn begin(&mut self, lines: &[&str]) {
-            let checks: Vec<Check> = lines.iter().map(|l| parse_check(l, 1, 0).expect("valid check")).collect();
+            let checks: Vec<Check> = lines
+                .iter()
+                .map(|l| parse_check(l, 1, 0).expect("valid check"))
+                .collect();
             self.baseline = Baseline::capture(&self.view, &checks);
         }
 
@@ -370,8 +515,16 @@ mod tests {
         fn fails(&self, line: &str, expected: &str, found: &str) {
             let verdict = self.verdict(line);
             assert!(!verdict.passed, "'{line}' should fail");
-            assert!(verdict.expected.contains(expected), "'{line}': expected '{}' lacks '{expected}'", verdict.expected);
-            assert!(verdict.found.contains(found), "'{line}': found '{}' lacks '{found}'", verdict.found);
+            assert!(
+                verdict.expected.contains(expected),
+                "'{line}': expected '{}' lacks '{expected}'",
+                verdict.expected
+            );
+            assert!(
+                verdict.found.contains(found),
+                "'{line}': found '{}' lacks '{found}'",
+                verdict.found
+            );
         }
     }
 
@@ -407,7 +560,11 @@ mod tests {
         symlink("target", world.view.home.join("link")).expect("symlink");
         world.passes("symlink link");
         world.passes("symlink link -> \"target\"");
-        world.fails("symlink link -> \"other\"", "should point to other", "points to target");
+        world.fails(
+            "symlink link -> \"other\"",
+            "should point to other",
+            "points to target",
+        );
         world.fails("symlink target", "should be a symbolic link", "is a file");
     }
 
@@ -419,12 +576,32 @@ mod tests {
         world.passes("content notes contains \"o\\nw\"");
         world.passes("content notes matches \"^hello\"");
         world.passes("content notes has 3 lines");
-        world.fails("content notes equals \"hello\"", "should be: \"hello\"", "hello");
-        world.fails("content notes contains \"bye\"", "should contain: \"bye\"", "world");
-        world.fails("content notes matches \"^bye\"", "should match /^bye/", "hello");
-        world.fails("content notes has 2 lines", "should have 2 lines", "it has 3");
+        world.fails(
+            "content notes equals \"hello\"",
+            "should be: \"hello\"",
+            "hello",
+        );
+        world.fails(
+            "content notes contains \"bye\"",
+            "should contain: \"bye\"",
+            "world",
+        );
+        world.fails(
+            "content notes matches \"^bye\"",
+            "should match /^bye/",
+            "hello",
+        );
+        world.fails(
+            "content notes has 2 lines",
+            "should have 2 lines",
+            "it has 3",
+        );
         world.fails("content notes is empty", "should be empty", "hello");
-        world.fails("content nope contains \"x\"", "~/nope should be a file", "missing");
+        world.fails(
+            "content nope contains \"x\"",
+            "~/nope should be a file",
+            "missing",
+        );
     }
 
     #[test]
@@ -458,11 +635,19 @@ mod tests {
         world.fails("output contains \"x\"", "output", "no command has run yet");
         world.ran("whoami", 0, "alice\r\n");
         world.passes("status is 0");
-        world.fails("status is not 0", "should not exit with status 0", "exited with 0");
+        world.fails(
+            "status is not 0",
+            "should not exit with status 0",
+            "exited with 0",
+        );
         world.passes("output equals \"{user}\"");
         world.passes("output contains \"ali\"");
         world.passes("output matches \"^a.*e$\"");
-        world.fails("output equals \"bob\"", "the output should be: \"bob\"", "the output was: \"alice\"");
+        world.fails(
+            "output equals \"bob\"",
+            "the output should be: \"bob\"",
+            "the output was: \"alice\"",
+        );
         world.fails("output is empty", "the output should be empty", "alice");
         world.ran("false", 1, "");
         world.fails("status is 0", "should exit with status 0", "exited with 1");
@@ -473,13 +658,25 @@ mod tests {
     #[test]
     fn ran_and_did_not_run() {
         let mut world = World::new();
-        world.fails("ran \"^cd\"", "a command matching /^cd/", "not run a command");
+        world.fails(
+            "ran \"^cd\"",
+            "a command matching /^cd/",
+            "not run a command",
+        );
         world.ran("cd projects", 0, "");
         world.passes("ran \"^cd\"");
         world.passes("did not run \"rm\"");
         world.ran("rm -rf x", 0, "");
-        world.fails("did not run \"rm\"", "no command matching /rm/", "you ran: rm -rf x");
-        world.fails("ran \"^ls\"", "matching /^ls/", "your last command was: rm -rf x");
+        world.fails(
+            "did not run \"rm\"",
+            "no command matching /rm/",
+            "you ran: rm -rf x",
+        );
+        world.fails(
+            "ran \"^ls\"",
+            "matching /^ls/",
+            "your last command was: rm -rf x",
+        );
     }
 
     #[test]
@@ -491,7 +688,11 @@ mod tests {
         world.write("log", "one\ntwo\n");
         world.passes("appended log");
         world.write("log", "two\n");
-        world.fails("appended log", "keeping what was there", "replaced, not appended");
+        world.fails(
+            "appended log",
+            "keeping what was there",
+            "replaced, not appended",
+        );
     }
 
     #[test]
@@ -502,9 +703,17 @@ mod tests {
         world.passes("unchanged keep");
         world.passes("unchanged absent");
         world.write("keep", "other");
-        world.fails("unchanged keep", "should be left as it was", "content of ~/keep changed");
+        world.fails(
+            "unchanged keep",
+            "should be left as it was",
+            "content of ~/keep changed",
+        );
         world.write("absent", "new");
-        world.fails("unchanged absent", "left as it was", "was missing and is now a file");
+        world.fails(
+            "unchanged absent",
+            "left as it was",
+            "was missing and is now a file",
+        );
     }
 
     #[test]
@@ -522,7 +731,11 @@ mod tests {
         let outside = world.view.boundary.parent().expect("parent").join("secret");
         fs::write(&outside, "canary").expect("write");
         symlink(&outside, world.view.home.join("s")).expect("symlink");
-        world.fails("content s contains \"canary\"", "should be a file", "out of the sandbox");
+        world.fails(
+            "content s contains \"canary\"",
+            "should be a file",
+            "out of the sandbox",
+        );
         world.fails("file s", "should be a file", "out of the sandbox");
         world.passes("exists s");
     }

@@ -13,7 +13,10 @@ pub fn normalise_newlines(text: &str) -> String {
 /// The text as `equals` compares it.
 pub fn for_equality(text: &str) -> String {
     let normalised = normalise_newlines(text);
-    let lines: Vec<&str> = normalised.lines().map(|l| l.trim_end_matches([' ', '\t'])).collect();
+    let lines: Vec<&str> = normalised
+        .lines()
+        .map(|l| l.trim_end_matches([' ', '\t']))
+        .collect();
     let mut joined = lines.join("\n");
     while joined.ends_with('\n') {
         joined.pop();
@@ -49,7 +52,8 @@ impl Placeholders {
             }
             let value = PLACEHOLDERS.iter().find_map(|name| {
                 let token = format!("{{{name}}}");
-                tail.starts_with(&token).then(|| (self.value(name), token.len()))
+                tail.starts_with(&token)
+                    .then(|| (self.value(name), token.len()))
             });
             match value {
                 Some((value, length)) => {
@@ -109,8 +113,15 @@ mod tests {
 
     #[test]
     fn placeholders_expand_and_escape() {
-        let values = Placeholders { user: "alice".into(), home: "/home/alice".into(), cwd: "/tmp".into() };
-        assert_eq!(values.expand("{user} at {home} in {cwd}"), "alice at /home/alice in /tmp");
+        let values = Placeholders {
+            user: "alice".into(),
+            home: "/home/alice".into(),
+            cwd: "/tmp".into(),
+        };
+        assert_eq!(
+            values.expand("{user} at {home} in {cwd}"),
+            "alice at /home/alice in /tmp"
+        );
         assert_eq!(values.expand("{{user}} {other} }"), "{user} {other} }");
     }
 

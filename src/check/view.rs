@@ -23,11 +23,24 @@ const MAX_LINKS: usize = 40;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     Missing,
-    File { path: PathBuf, size: u64, mode: u32 },
-    Dir { path: PathBuf, mode: u32 },
-    Symlink { path: PathBuf, target: PathBuf },
+    File {
+        path: PathBuf,
+        size: u64,
+        mode: u32,
+    },
+    Dir {
+        path: PathBuf,
+        mode: u32,
+    },
+    Symlink {
+        path: PathBuf,
+        target: PathBuf,
+    },
     /// A FIFO, socket or device: never opened.
-    Special { path: PathBuf, mode: u32 },
+    Special {
+        path: PathBuf,
+        mode: u32,
+    },
     /// The path leads out of the sandbox through a symlink, which checks never follow.
     Outside,
 }
@@ -46,7 +59,9 @@ impl Entry {
 
     pub fn mode(&self) -> Option<u32> {
         match self {
-            Entry::File { mode, .. } | Entry::Dir { mode, .. } | Entry::Special { mode, .. } => Some(*mode),
+            Entry::File { mode, .. } | Entry::Dir { mode, .. } | Entry::Special { mode, .. } => {
+                Some(*mode)
+            }
             _ => None,
         }
     }
@@ -68,18 +83,29 @@ impl View {
         let mut hops = 0;
         while let Some(name) = pending.pop() {
             let candidate = current.join(&name);
-            let Ok(meta) = fs::symlink_metadata(&candidate) else { return Entry::Missing };
+            let Ok(meta) = fs::symlink_metadata(&candidate) else {
+                return Entry::Missing;
+            };
             let is_last = pending.is_empty();
             if meta.file_type().is_symlink() && (!is_last || follow_last) {
                 hops += 1;
-                let Ok(target) = fs::read_link(&candidate) else { return Entry::Missing };
-                let Some(absolute) = self.inside(&current, &target) else { return Entry::Outside };
+                let Ok(target) = fs::read_link(&candidate) else {
+                    return Entry::Missing;
+                };
+                let Some(absolute) = self.inside(&current, &target) else {
+                    return Entry::Outside;
+                };
                 if hops > MAX_LINKS {
                     return Entry::Missing;
                 }
                 // Continue from the boundary with the target's components, then what was left of the path.
                 let relative = absolute.strip_prefix(&self.boundary).unwrap_or(&absolute);
-                pending.extend(relative.components().rev().filter_map(|c| c.as_os_str().to_str().map(String::from)));
+                pending.extend(
+                    relative
+                        .components()
+                        .rev()
+                        .filter_map(|c| c.as_os_str().to_str().map(String::from)),
+                );
                 current = self.boundary.clone();
                 continue;
             }
@@ -99,7 +125,11 @@ impl View {
 
     /// `target` (as read from a link in `dir`) as a normalised absolute path, if it stays inside the boundary.
     fn inside(&self, dir: &Path, target: &Path) -> Option<PathBuf> {
-        let joined = if target.is_absolute() { target.to_path_buf() } else { dir.join(target) };
+        let joined = if target.is_absolute() {
+            target.to_path_buf()
+        } else {
+            dir.join(target)
+        };
         let mut normal = PathBuf::new();
         for component in joined.components() {
             match component {
@@ -115,13 +145,10 @@ impl View {
 
     /// Up to [`MAX_READ`] bytes of a regular file, and whether it was longer.
     pub fn read(&self, entry: &Entry) -> Option<(Vec<u8>, bool)> {
-        let Entry::File { path, .. } = entry else { return None };
+        let Entry::File { path, .. } = entry else {
+            return None;
+        };
         read_bounded(path)
-    }
-
-    /// Follows symlinks as the shell would, but only inside: `Entry` of the final target.
-    pub fn target(&self, rule: &PathRule) -> Entry {
-        self.entry(rule, true)
     }
 }
 
@@ -134,7 +161,11 @@ fn classify(path: PathBuf, meta: &fs::Metadata) -> Entry {
     } else if kind.is_dir() {
         Entry::Dir { path, mode }
     } else if kind.is_file() {
-        Entry::File { size: meta.len(), path, mode }
+        Entry::File {
+            size: meta.len(),
+            path,
+            mode,
+        }
     } else {
         Entry::Special { path, mode }
     }
@@ -188,9 +219,15 @@ mod tests {
         fs::write(view.home.join("f"), "hello").expect("write");
         fs::create_dir(view.home.join("d")).expect("mkdir");
         symlink("f", view.home.join("l")).expect("symlink");
-        assert!(matches!(view.entry(&rule("f"), false), Entry::File { size: 5, .. }));
+        assert!(matches!(
+            view.entry(&rule("f"), false),
+            Entry::File { size: 5, .. }
+        ));
         assert!(matches!(view.entry(&rule("d"), false), Entry::Dir { .. }));
-        assert!(matches!(view.entry(&rule("l"), false), Entry::Symlink { .. }));
+        assert!(matches!(
+            view.entry(&rule("l"), false),
+            Entry::Symlink { .. }
+        ));
         assert!(matches!(view.entry(&rule("l"), true), Entry::File { .. }));
         assert_eq!(view.entry(&rule("nope/x"), false), Entry::Missing);
         assert_eq!(view.entry(&rule("f/x"), false), Entry::Missing);
@@ -207,7 +244,10 @@ mod tests {
         assert_eq!(view.entry(&rule("out"), true), Entry::Outside);
         assert_eq!(view.entry(&rule("rel"), true), Entry::Outside);
         assert_eq!(view.entry(&rule("outdir/secret"), false), Entry::Outside);
-        assert!(matches!(view.entry(&rule("out"), false), Entry::Symlink { .. }));
+        assert!(matches!(
+            view.entry(&rule("out"), false),
+            Entry::Symlink { .. }
+        ));
     }
 
     #[test]
@@ -222,7 +262,10 @@ mod tests {
     fn fifos_are_not_opened_and_reads_are_bounded() {
         let (_dir, view) = sandbox();
         let fifo = view.home.join("pipe");
-        let status = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
         assert!(status.success());
         let entry = view.entry(&rule("pipe"), true);
         assert!(matches!(entry, Entry::Special { .. }));
@@ -230,7 +273,9 @@ mod tests {
 
         let big = view.home.join("big");
         fs::write(&big, vec![b'x'; (MAX_READ + 10) as usize]).expect("write");
-        let (bytes, truncated) = view.read(&view.entry(&rule("big"), true)).expect("readable");
+        let (bytes, truncated) = view
+            .read(&view.entry(&rule("big"), true))
+            .expect("readable");
         assert_eq!(bytes.len() as u64, MAX_READ);
         assert!(truncated);
     }

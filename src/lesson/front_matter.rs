@@ -187,7 +187,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_located_with_a_suggestion() {
-        let problems = parse_text("+++\ntitle = \"T\"\n  titel = \"x\"\n+++\n").unwrap_err();
+        let problems = parse_text("+++\ntitle = \"T\"\n  titel = \"x\"\n+++\n")
+            .expect_err("the front matter is broken");
         assert_eq!(
             problems,
             [(
@@ -203,7 +204,8 @@ mod tests {
 
     #[test]
     fn bad_toml_is_located() {
-        let problems = parse_text("+++\ntitle = \"T\"\nrequires = [\"vi\"\n+++\n").unwrap_err();
+        let problems = parse_text("+++\ntitle = \"T\"\nrequires = [\"vi\"\n+++\n")
+            .expect_err("the front matter is broken");
         assert_eq!(problems.len(), 1);
         let (line, _, kind) = &problems[0];
         assert!(*line >= 3, "line {line}");
@@ -212,7 +214,8 @@ mod tests {
 
     #[test]
     fn wrong_types_are_reported() {
-        let problems = parse_text("+++\ntitle = 3\nrequires = \"vi\"\n+++\n").unwrap_err();
+        let problems = parse_text("+++\ntitle = 3\nrequires = \"vi\"\n+++\n")
+            .expect_err("the front matter is broken");
         assert_eq!(problems.len(), 2);
         assert!(problems
             .iter()

@@ -101,6 +101,15 @@ impl Quiz {
         }
     }
 
+    /// The answer that is right: the letters of the ticked options, e.g. `b` or `a c`.
+    pub fn correct_answer(&self) -> String {
+        let letters: Vec<String> = (0..self.options.len())
+            .filter(|&i| self.options[i].correct)
+            .map(|i| Self::letter(i).to_string())
+            .collect();
+        letters.join(" ")
+    }
+
     /// Whether `answer` (letters such as `b` or `a, c`) picks exactly the correct options.
     pub fn is_correct(&self, answer: &str) -> Result<bool, AnswerError> {
         let mut picked = vec![false; self.options.len()];
@@ -188,6 +197,8 @@ mod tests {
     fn several_correct_options_must_all_be_picked() {
         let quiz = Quiz::parse("Pick two\n- [x] one\n- [ ] two\n- [x] three").expect("valid");
         assert_eq!(quiz.is_correct("a, c"), Ok(true));
+        assert_eq!(quiz.correct_answer(), "a c");
+        assert_eq!(quiz.is_correct(&quiz.correct_answer()), Ok(true));
         assert_eq!(quiz.is_correct("a"), Ok(false));
     }
 

@@ -36,10 +36,8 @@ pub fn hint_notice(count: usize) -> Line {
     } else {
         Line::styled(format!("{count} hints available: type "), palette::HINT)
     };
+    // Kept short so the notice fits narrow terminals; `:hint` itself says that more hints follow.
     line.push(":hint", palette::COMMAND);
-    if count > 1 {
-        line.push(" for one at a time", palette::HINT);
-    }
     line
 }
 
@@ -146,9 +144,6 @@ mod tests {
     #[test]
     fn several_hints_share_one_notice() {
         assert_eq!(hint_notice(1).text(), "Hint available: type :hint");
-        assert_eq!(
-            hint_notice(3).text(),
-            "3 hints available: type :hint for one at a time"
-        );
+        assert_eq!(hint_notice(3).text(), "3 hints available: type :hint");
     }
 }

@@ -1,0 +1,2 @@
+# -u: the user id, -n: as a name
+id -un
