@@ -91,10 +91,11 @@ pub(crate) fn relay(
             .collect();
         drop(poll_fds);
         for (slot, &index) in open.iter().enumerate() {
-            if ready[slot]
-                && !drain(&mut streams[index], index, &mut buffer, &mut relayed, echo)?
-                && relayed.limit.is_none()
-            {
+            let within_bound =
+                !ready[slot] || drain(&mut streams[index], index, &mut buffer, &mut relayed, echo)?;
+            // Output shown live (`-c`) keeps flowing like in a terminal; only recording stops. Captured output that
+            // nobody sees is a flood: stop it. Abuse of the state descriptor is stopped either way.
+            if !within_bound && relayed.limit.is_none() && (!echo || index == 2) {
                 relayed.limit = Some(LimitHit::Output);
                 child.kill();
             }

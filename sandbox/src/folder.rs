@@ -13,6 +13,8 @@ use crate::Error;
 
 /// Prefix of every sandbox folder's name; the sweeper only touches these.
 const PREFIX: &str = "sb-";
+/// Prefix of folders kept with `--keep`: never swept.
+const KEPT_PREFIX: &str = "kept-";
 /// Prefix while a folder is being made (before it is locked and renamed); swept only when old.
 const CREATING_PREFIX: &str = ".creating-sb-";
 
@@ -141,10 +143,22 @@ impl Folder {
 }
 
 impl Folder {
-    /// Leaves the folder on disk when dropped (`--keep`). A later sweep removes it once its lock is gone, so kept
-    /// folders live only until the next tutor starts unless moved elsewhere.
-    pub(crate) fn keep(&mut self) {
+    /// Leaves the folder on disk when dropped (`--keep`), renamed so that sweeps leave it alone, and returns where
+    /// it now is.
+    pub(crate) fn keep(&mut self) -> PathBuf {
         self.kept = true;
+        let name = self
+            .root
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let kept = self
+            .root
+            .with_file_name(format!("{KEPT_PREFIX}{}", name.trim_start_matches(PREFIX)));
+        match fs::rename(&self.root, &kept) {
+            Ok(()) => kept,
+            Err(_) => self.root.clone(),
+        }
     }
 }
 

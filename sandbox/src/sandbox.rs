@@ -63,7 +63,6 @@ pub struct Sandbox {
     user_name: OsString,
     /// The shell's directory after the last line.
     cwd: PathBuf,
-    kept: bool,
 }
 
 impl Sandbox {
@@ -119,7 +118,6 @@ impl Sandbox {
             maps,
             user_name: user_name(euid),
             cwd,
-            kept: false,
         })
     }
 
@@ -215,12 +213,9 @@ impl Sandbox {
         resolve_inside(&self.folder.root, &self.folder.home, learner_path)
     }
 
-    /// Keeps the folder on disk when the sandbox is dropped (for `--keep`) and returns its path.
+    /// Keeps the folder on disk (for `--keep`), out of reach of the stale-sandbox sweep, and returns where it is.
     pub fn keep(mut self) -> PathBuf {
-        self.kept = true;
-        let root = self.folder.root.clone();
-        drop(self);
-        root
+        self.folder.keep()
     }
 
     fn attempt(&mut self, line: &str, io: Io<'_>) -> Result<Outcome, Attempt> {
@@ -578,14 +573,6 @@ impl Sandbox {
             ));
         }
         rlimits
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        if self.kept {
-            self.folder.keep();
-        }
     }
 }
 

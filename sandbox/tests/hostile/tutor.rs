@@ -101,6 +101,29 @@ fn a_tutor_killed_mid_command_leaves_no_survivor_and_is_swept() {
     });
 }
 
+#[test]
+fn kept_sandboxes_are_not_swept() {
+    bounded(|| {
+        let parent = tempfile::Builder::new()
+            .prefix("shelltutor-keep-")
+            .tempdir()
+            .unwrap();
+        let options = || Options {
+            parent_dir: Some(parent.path().to_path_buf()),
+            ..Options::default()
+        };
+        let mut sandbox = Sandbox::new(options()).unwrap();
+        sandbox.run("echo kept > note").unwrap();
+        let kept = sandbox.keep();
+        let next = Sandbox::new(options()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(kept.join("home/note")).unwrap(),
+            "kept\n"
+        );
+        drop(next);
+    });
+}
+
 fn survivors_now(name: &str) -> usize {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return 0;
