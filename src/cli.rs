@@ -60,6 +60,12 @@ pub enum Command {
     )]
     Verify(VerifyArgs),
 
+    /// Open a throwaway, confined bash to practise in, or run one line in a fresh sandbox
+    Sandbox(crate::practice::Args),
+
+    /// Report which confinement layers work here and which lesson programs are installed
+    Doctor(crate::doctor::Args),
+
     /// Grade a learner's answers: run each in a fresh sandbox and report which exercises pass
     #[command(
         after_help = "Answers are shell scripts typed line by line into the exercise's sandbox, as a learner would.\nA quiz's answer file holds the letters of the answer (e.g. 'b').\nExit status 0 only if every graded exercise passes. See docs/workshops.md.\n\nExamples:\n  shelltutor grade --answers answers/              answers/<lesson>/<exercise>.sh\n  shelltutor grade --answers answers/ --only cd --format junit > report.xml\n  shelltutor grade --exercise cd/go-into-a-folder --script my-answer.sh"

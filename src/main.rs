@@ -7,11 +7,13 @@ mod attempt;
 mod catalog;
 mod check;
 mod cli;
+mod doctor;
 mod embedded;
 mod grade;
 mod lesson;
 mod list;
 mod parallel;
+mod practice;
 mod programs;
 mod render;
 mod show;
@@ -44,6 +46,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::List(args)) => list::run(args, &load_catalog(global)?),
         Some(Command::Show(args)) => show::run(args, &load_catalog(global)?, &style(global)),
+        Some(Command::Sandbox(args)) => practice::run(args, sandbox_options(global)),
+        Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Verify(args)) => {
             let catalogs = if args.dirs.is_empty() {
                 let name = global
