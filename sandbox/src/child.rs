@@ -174,9 +174,7 @@ pub(crate) fn enter(plan: &ChildPlan) -> ! {
         if let Some(namespaces) = &plan.namespaces {
             enter_namespaces(plan, namespaces);
         }
-        // Before the limits: with RLIMIT_NOFILE set, high descriptor numbers could no longer be used.
         connect_stdio(plan);
-        set_limits(plan);
         if libc::chdir(plan.cwd.as_ptr()) != 0 && libc::chdir(c"/".as_ptr()) != 0 {
             fail(plan, Stage::WorkingDirectory);
         }
@@ -186,6 +184,9 @@ pub(crate) fn enter(plan: &ChildPlan) -> ! {
         if let Some(landlock) = &plan.landlock {
             enforce_landlock(plan, landlock);
         }
+        // Last: the child still holds every descriptor the tutor had open, and with RLIMIT_NOFILE set it could
+        // open no more (nor use high descriptor numbers).
+        set_limits(plan);
         drop_capabilities(plan);
         reset_signals();
         tie_to_parent_again(plan);
@@ -441,9 +442,10 @@ unsafe fn connect_stdio(plan: &ChildPlan) {
 unsafe fn enforce_landlock(plan: &ChildPlan, landlock_plan: &LandlockPlan) {
     for (path, access) in &landlock_plan.tmpfs_rules {
         let fd = libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
-        if fd < 0 {
+        if fd < 0 && *libc::__errno_location() == libc::ENOENT {
             continue;
         }
+        check(plan, fd.into(), Stage::Landlock);
         check(
             plan,
             landlock::add_rule(landlock_plan.ruleset_fd, fd, *access),
