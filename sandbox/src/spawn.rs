@@ -56,22 +56,24 @@ pub(crate) fn spawn(
     } else {
         0
     };
-    // SAFETY: `clone` without CLONE_VM and without a new stack behaves like `fork`: the child gets a copy of the
-    // address space and continues here with a return value of 0. It then only runs `child::enter`, which never
-    // returns and makes only system calls on data prepared in `plan`.
+    // The child shares our memory until it execs (CLONE_VM, as posix_spawn does): copying the tutor's page tables
+    // and tearing the copy down again at exec would cost about a millisecond for a large binary. It runs on its own
+    // stack, which must outlive it: `stack` is declared before `child`, whose drop kills and reaps it.
+    let mut stack = vec![0u8; CHILD_STACK_SIZE];
+    let stack_top = stack.as_mut_ptr().wrapping_add(CHILD_STACK_SIZE) as usize & !15;
+    // SAFETY: glibc's `clone` switches to `stack_top` (inside `stack`, 16-byte aligned) and calls `child_main` with
+    // `plan`, which stays alive and unchanged until the child has exec'd or exited (we wait for that below, or kill
+    // and reap it on every error path). The child only makes system calls on data in `plan` and its own stack;
+    // the one shared write is `errno` (same thread-local block), which only matters for error messages while this
+    // thread waits in `read`.
     let pid = unsafe {
-        libc::syscall(
-            libc::SYS_clone,
-            (flags | libc::SIGCHLD) as libc::c_ulong,
-            0usize,
-            0usize,
-            0usize,
-            0usize,
+        libc::clone(
+            child_main,
+            stack_top as *mut libc::c_void,
+            flags | libc::CLONE_VM | libc::SIGCHLD,
+            (plan as *const ChildPlan).cast_mut().cast(),
         )
     };
-    if pid == 0 {
-        child::enter(plan);
-    }
     drop(child_ends);
     if pid < 0 {
         let source = io::Error::last_os_error();
@@ -122,6 +124,16 @@ pub(crate) fn spawn(
             })
         }
     }
+}
+
+/// Stack for the child's setup (a few kilobytes are used; page faults only touch what is).
+const CHILD_STACK_SIZE: usize = 256 * 1024;
+
+/// Entry point of the cloned child.
+extern "C" fn child_main(plan: *mut libc::c_void) -> libc::c_int {
+    // SAFETY: `spawn` passes a pointer to a `ChildPlan` that outlives the child's use of it.
+    let plan = unsafe { &*(plan as *const ChildPlan) };
+    child::enter(plan)
 }
 
 fn open_pidfd(pid: libc::pid_t) -> Result<OwnedFd, SpawnError> {
