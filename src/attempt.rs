@@ -76,6 +76,15 @@ impl<'a> Attempt<'a> {
         Ok(())
     }
 
+    /// Empties the sandbox and starts the exercise over.
+    pub fn reset(&mut self) -> Result<()> {
+        self.sandbox.reset()?;
+        self.typed.clear();
+        self.last = None;
+        self.answer = None;
+        self.set_up()
+    }
+
     /// Runs a line headless, as `grade` and `verify` do, and remembers it.
     pub fn run(&mut self, line: &str) -> Result<&Outcome> {
         let outcome = self.sandbox.run(line)?;
