@@ -463,6 +463,11 @@ impl Sandbox {
             argv.push(text(&crate::shell_state::program(state_file, job_control))?);
             argv.push(text("bash")?);
             argv.push(text(line)?);
+        } else if job_control {
+            // Ctrl-Z must stop only the command's job, which needs job control in this non-interactive shell.
+            argv.push(text("set -m; eval \"$1\"")?);
+            argv.push(text("bash")?);
+            argv.push(text(line)?);
         } else {
             argv.push(text(line)?);
         }

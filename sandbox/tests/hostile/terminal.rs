@@ -65,6 +65,29 @@ fn ctrl_z_does_not_hang() {
 }
 
 #[test]
+fn ctrl_z_does_not_hang_without_shell_state_either() {
+    bounded(|| {
+        let terminal = FakeTerminal::new();
+        let options = sandbox::Options {
+            limits: crate::support::test_limits(),
+            persist_shell_state: false,
+            ..Default::default()
+        };
+        let mut sandbox = sandbox::Sandbox::new(options).unwrap();
+        let outcome = terminal.run(
+            &mut sandbox,
+            "echo READY; sleep 100; echo after",
+            |typist| {
+                assert!(typist.wait_for("READY"));
+                typist.pause(300);
+                typist.type_keys(b"\x1a");
+            },
+        );
+        assert_eq!(outcome.limit, None, "{:?}", outcome.output_lossy());
+    });
+}
+
+#[test]
 fn three_ctrl_c_stop_a_command_that_ignores_it() {
     bounded(|| {
         let terminal = FakeTerminal::new();
