@@ -104,13 +104,22 @@ fn folders_can_be_named_and_broken_ones_fail() {
 
 #[test]
 fn the_example_lesson_in_the_format_guide_verifies() {
-    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/lesson-format.md")).expect("the guide");
-    let section = &guide[guide.find("## A complete example").expect("the example section")..];
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/lesson-format.md"
+    ))
+    .expect("the guide");
+    let section = &guide[guide
+        .find("## A complete example")
+        .expect("the example section")..];
     let start = section.find("````markdown\n").expect("an example block") + "````markdown\n".len();
     let end = start + section[start..].find("\n````").expect("the block's end");
     let tutor = Tutor::new();
     tutor.lesson("01-folders.md", format!("{}\n", &section[start..end]));
     let (ok, stdout, stderr) = output(tutor.with_lessons(&["verify"]));
     assert!(ok, "{stdout}{stderr}");
-    assert!(stdout.ends_with("2 passed, 0 failed, 0 skipped\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("2 passed, 0 failed, 0 skipped\n"),
+        "{stdout}"
+    );
 }
