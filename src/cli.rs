@@ -71,6 +71,18 @@ pub enum Command {
         after_help = "Answers are shell scripts typed line by line into the exercise's sandbox, as a learner would.\nA quiz's answer file holds the letters of the answer (e.g. 'b').\nExit status 0 only if every graded exercise passes. See docs/workshops.md.\n\nExamples:\n  shelltutor grade --answers answers/              answers/<lesson>/<exercise>.sh\n  shelltutor grade --answers answers/ --only cd --format junit > report.xml\n  shelltutor grade --exercise cd/go-into-a-folder --script my-answer.sh"
     )]
     Grade(GradeArgs),
+
+    /// Show your progress per lesson and exercise, or export it as JSON for an instructor
+    #[command(
+        after_help = "Progress is kept in $SHELLTUTOR_DATA_DIR, else $XDG_DATA_HOME/shelltutor, else\n~/.local/share/shelltutor (see docs/progress.md).\n\nExamples:\n  shelltutor progress\n  shelltutor progress --json > progress-$USER.json   hand it to your instructor"
+    )]
+    Progress(crate::progress_cmd::ProgressArgs),
+
+    /// Forget the progress of a lesson, of one exercise, or all of it (asks first)
+    #[command(
+        after_help = "Examples:\n  shelltutor reset cd                       every exercise of lesson 'cd'\n  shelltutor reset cd/go-into-a-folder      one exercise\n  shelltutor reset --all --yes              everything, without asking (for scripts)"
+    )]
+    Reset(crate::progress_cmd::ResetArgs),
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,8 @@ mod list;
 mod parallel;
 mod practice;
 mod programs;
+mod progress;
+mod progress_cmd;
 mod render;
 mod show;
 mod terminal;
@@ -87,6 +89,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 args.format,
                 &sandbox_options(global),
             )
+        }
+        Some(Command::Progress(args)) => {
+            progress_cmd::run_progress(args, &load_catalog(global)?, &progress::data_dir()?)
+        }
+        Some(Command::Reset(args)) => {
+            progress_cmd::run_reset(args, &load_catalog(global)?, &progress::data_dir()?)
         }
         None => {
             // The interactive tutor is a later piece of work; until then, point at what exists.

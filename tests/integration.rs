@@ -7,6 +7,7 @@ mod integration {
     pub mod broken_lessons;
     pub mod grade;
     pub mod list;
+    pub mod progress;
     pub mod show;
     pub mod support;
     pub mod verify;
