@@ -142,6 +142,8 @@ pub(crate) struct ChildPlan {
     pub stdio: [RawFd; 3],
     /// Descriptor that becomes [`STATE_FD`] (where the shell writes its state on exit), if any.
     pub state_fd: Option<RawFd>,
+    /// Descriptor that becomes [`SAVED_STATE_FD`] (the previous line's state, to source), if any.
+    pub saved_state_fd: Option<RawFd>,
     /// stdin is a pseudo-terminal slave that becomes the controlling terminal.
     pub terminal: bool,
     pub cwd: CString,
@@ -154,6 +156,8 @@ pub(crate) struct ChildPlan {
 
 /// Descriptor number on which the shell writes its state for the next line.
 pub(crate) const STATE_FD: RawFd = 99;
+/// Descriptor from which the shell sources the previous line's state (and then closes).
+pub(crate) const SAVED_STATE_FD: RawFd = 98;
 
 /// Runs the child's setup and execs bash. Never returns.
 pub(crate) fn enter(plan: &ChildPlan) -> ! {
@@ -406,12 +410,21 @@ unsafe fn connect_stdio(plan: &ChildPlan) {
     // Our own session: no access to the tutor's controlling terminal (no TIOCSTI into it, no /dev/tty).
     libc::setsid();
     // Move the sources out of the way first: if the tutor runs with 0, 1 or 2 closed, a pipe may sit there.
-    let mut sources = [-1; 4];
-    for (slot, source) in plan.stdio.iter().chain(plan.state_fd.iter()).enumerate() {
-        sources[slot] = libc::fcntl(*source, libc::F_DUPFD_CLOEXEC, STATE_FD + 1);
-        check(plan, sources[slot].into(), Stage::Stdio);
+    let wanted = [
+        Some(plan.stdio[0]),
+        Some(plan.stdio[1]),
+        Some(plan.stdio[2]),
+        plan.state_fd,
+        plan.saved_state_fd,
+    ];
+    let targets = [0, 1, 2, STATE_FD, SAVED_STATE_FD];
+    let mut sources = [-1; 5];
+    for (slot, source) in wanted.iter().enumerate() {
+        if let Some(source) = source {
+            sources[slot] = libc::fcntl(*source, libc::F_DUPFD_CLOEXEC, STATE_FD + 1);
+            check(plan, sources[slot].into(), Stage::Stdio);
+        }
     }
-    let targets = [0, 1, 2, STATE_FD];
     for (source, target) in sources.iter().zip(targets) {
         if *source >= 0 {
             check(plan, libc::dup2(*source, target).into(), Stage::Stdio);
@@ -428,7 +441,7 @@ unsafe fn connect_stdio(plan: &ChildPlan) {
     libc::syscall(
         libc::SYS_close_range,
         3u32,
-        (STATE_FD - 1) as u32,
+        (SAVED_STATE_FD - 1) as u32,
         libc::CLOSE_RANGE_CLOEXEC,
     );
     libc::syscall(

@@ -1,5 +1,5 @@
 //! The sandbox's folder on the host: a per-user parent (safe against other users in a shared temp dir), one locked
-//! folder per sandbox with `home/`, `tmp/` and the tutor's private `.shelltutor/`, sweeping of folders left behind
+//! folder per sandbox with `home/` and `tmp/`, sweeping of folders left behind
 //! by a killed tutor, and removal that succeeds whatever the learner did to the modes inside.
 
 use std::fs::{self, File};
@@ -24,7 +24,6 @@ pub(crate) struct Folder {
     pub root: PathBuf,
     pub home: PathBuf,
     pub tmp: PathBuf,
-    pub private: PathBuf,
     /// The open, `flock`ed root: while it is held, sweepers leave the folder alone.
     _lock: nix::fcntl::Flock<File>,
     kept: bool,
@@ -92,7 +91,6 @@ impl Folder {
         let folder = Folder {
             home: root.join("home"),
             tmp: root.join("tmp"),
-            private: root.join(".shelltutor"),
             root,
             _lock: lock,
             kept: false,
@@ -101,13 +99,9 @@ impl Folder {
         Ok(folder)
     }
 
-    /// Creates (or re-creates) `home`, `tmp` and `.shelltutor` with the right owner.
+    /// Creates (or re-creates) `home` and `tmp` with the right owner.
     pub(crate) fn populate(&self, owner: Option<(u32, u32)>) -> Result<(), Error> {
-        for (dir, mode) in [
-            (&self.home, 0o755),
-            (&self.tmp, 0o700),
-            (&self.private, 0o755),
-        ] {
+        for (dir, mode) in [(&self.home, 0o755), (&self.tmp, 0o700)] {
             match fs::DirBuilder::new().mode(mode).create(dir) {
                 Ok(()) => {}
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -118,7 +112,7 @@ impl Folder {
                     })
                 }
             }
-            if let (Some((uid, gid)), false) = (owner, dir == &self.private) {
+            if let Some((uid, gid)) = owner {
                 std::os::unix::fs::chown(dir, Some(uid), Some(gid)).map_err(|source| {
                     Error::Folder {
                         path: dir.clone(),
@@ -132,7 +126,7 @@ impl Folder {
 
     /// Empties `home` and `tmp` and forgets the shell state: a fresh sandbox in the same folder.
     pub(crate) fn reset(&self, owner: Option<(u32, u32)>) -> Result<(), Error> {
-        for dir in [&self.home, &self.tmp, &self.private] {
+        for dir in [&self.home, &self.tmp] {
             remove_tree(dir).map_err(|source| Error::Folder {
                 path: dir.clone(),
                 source,

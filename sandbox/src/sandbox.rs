@@ -63,6 +63,8 @@ pub struct Sandbox {
     user_name: OsString,
     /// The shell's directory after the last line.
     cwd: PathBuf,
+    /// What the last line's shell left (a script of `declare`, `alias`, ... lines), sourced by the next one.
+    shell_state: Vec<u8>,
 }
 
 impl Sandbox {
@@ -118,6 +120,7 @@ impl Sandbox {
             maps,
             user_name: user_name(euid),
             cwd,
+            shell_state: Vec::new(),
         })
     }
 
@@ -174,6 +177,7 @@ impl Sandbox {
     pub fn reset(&mut self) -> Result<(), Error> {
         self.folder.reset(owner(&self.facts, self.maps))?;
         self.cwd = self.folder.home.clone();
+        self.shell_state.clear();
         Ok(())
     }
 
@@ -222,8 +226,15 @@ impl Sandbox {
         let started = Instant::now();
         let persist = self.options.persist_shell_state;
         let terminal_mode = matches!(io, Io::Terminal { .. });
-        let state_file = self.folder.private.join("state.sh");
-        let argv = self.argv(line, persist, terminal_mode, &state_file)?;
+        let argv = self.argv(line, persist, terminal_mode)?;
+        let saved_state = if persist && !self.shell_state.is_empty() {
+            Some(
+                sealed_memfd(&self.shell_state)
+                    .map_err(|source| spawn_error("handing over the shell state", source))?,
+            )
+        } else {
+            None
+        };
         let envp = self.environment(io)?;
         let (error_read, error_write) = pipe()?;
         let (sync_read, sync_write) = if self.facts.namespaces.is_ok() {
@@ -290,6 +301,7 @@ impl Sandbox {
             error_fd: error_write.as_raw_fd(),
             stdio,
             state_fd: state_write.as_ref().map(AsRawFd::as_raw_fd),
+            saved_state_fd: saved_state.as_ref().map(AsRawFd::as_raw_fd),
             terminal: terminal_mode,
             cwd: c_path(&self.folder.home)?,
             rlimits: self.rlimits(),
@@ -300,10 +312,16 @@ impl Sandbox {
         };
         let maps = self.facts.namespaces.is_ok().then_some(self.maps);
         // The child has its own copies of these; ours must close so that EOF and EIO arrive when it ends.
-        let child_ends = [Some(error_write), sync_read, state_write, Some(null.into())]
-            .into_iter()
-            .flatten()
-            .collect();
+        let child_ends = [
+            Some(error_write),
+            sync_read,
+            state_write,
+            saved_state,
+            Some(null.into()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let spawned = spawn::spawn(&plan, maps, sync_write, error_read, child_ends);
         let mut child = match spawned {
             Ok(child) => child,
@@ -368,7 +386,7 @@ impl Sandbox {
         };
         let shell_cpu = child.cpu_time();
         let status = child.wait().map_err(|e| Attempt::Other(Error::Relay(e)))?;
-        Ok(self.finish(status, relayed, started, shell_cpu, &state_file))
+        Ok(self.finish(status, relayed, started, shell_cpu))
     }
 
     fn finish(
@@ -377,21 +395,12 @@ impl Sandbox {
         relayed: Relayed,
         started: Instant,
         shell_cpu: Option<Duration>,
-        state_file: &Path,
     ) -> Outcome {
         if relayed.limit.is_none() {
             if let Some((state, cwd)) = crate::shell_state::parse(&relayed.state) {
-                // Written by the tutor, where the learner cannot write; a failure only loses the state.
-                let temporary = state_file.with_extension("tmp");
-                if fs::write(&temporary, state)
-                    .and_then(|()| fs::rename(&temporary, state_file))
-                    .is_ok()
-                {
-                    let cwd = PathBuf::from(OsString::from_vec(cwd.to_vec()));
-                    if cwd.starts_with(&self.folder.root) || cwd.is_absolute() {
-                        self.cwd = cwd;
-                    }
-                }
+                // Kept in the tutor's memory, out of the learner's reach, and handed to the next line's shell.
+                self.shell_state = state.to_vec();
+                self.cwd = PathBuf::from(OsString::from_vec(cwd.to_vec()));
             }
         }
         let limit = relayed
@@ -450,17 +459,11 @@ impl Sandbox {
         }
     }
 
-    fn argv(
-        &self,
-        line: &str,
-        persist: bool,
-        job_control: bool,
-        state_file: &Path,
-    ) -> Result<Vec<CString>, Attempt> {
+    fn argv(&self, line: &str, persist: bool, job_control: bool) -> Result<Vec<CString>, Attempt> {
         let text = |s: &str| CString::new(s).map_err(|_| Attempt::Other(nul_error()));
         let mut argv = vec![self.bash.clone(), text("-c")?];
         if persist {
-            argv.push(text(&crate::shell_state::program(state_file, job_control))?);
+            argv.push(text(&crate::shell_state::program(job_control))?);
             argv.push(text("bash")?);
             argv.push(text(line)?);
         } else if job_control {
@@ -617,6 +620,25 @@ fn nul_error() -> Error {
             "the line or a path contains a NUL byte",
         ),
     }
+}
+
+/// A read-only, in-memory file holding `content`: the learner's shell can source it but not change it, and it has
+/// no path anyone could replace with a symlink.
+fn sealed_memfd(content: &[u8]) -> std::io::Result<OwnedFd> {
+    use nix::fcntl::{fcntl, FcntlArg, SealFlag};
+    use nix::sys::memfd::{memfd_create, MFdFlags};
+    let fd = memfd_create(
+        c"shelltutor-state",
+        MFdFlags::MFD_CLOEXEC | MFdFlags::MFD_ALLOW_SEALING,
+    )?;
+    let mut file = fs::File::from(fd);
+    std::io::Write::write_all(&mut file, content)?;
+    let seals = SealFlag::F_SEAL_SEAL
+        | SealFlag::F_SEAL_SHRINK
+        | SealFlag::F_SEAL_GROW
+        | SealFlag::F_SEAL_WRITE;
+    fcntl(&file, FcntlArg::F_ADD_SEALS(seals))?;
+    Ok(file.into())
 }
 
 fn pipe() -> Result<(OwnedFd, OwnedFd), Attempt> {

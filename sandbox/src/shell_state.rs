@@ -2,13 +2,10 @@
 //! bash (a fresh set of namespaces, so nothing a line starts can outlive it).
 //!
 //! Each line's bash first sources the state the previous line left (variables, exported or not; functions; aliases;
-//! shell options; umask; current directory), then `eval`s the line, and on exit writes its new state to a pipe the
-//! tutor reads (descriptor [`STATE_FD`](crate::child::STATE_FD)). The tutor stores it in the sandbox's private
-//! folder, which the learner's commands cannot write. A line killed by a limit leaves the previous state in place.
-
-use std::path::Path;
-
-use std::os::unix::ffi::OsStrExt;
+//! shell options; umask; current directory) from a sealed in-memory file on descriptor 98, then `eval`s the line,
+//! and on exit writes its new state to a pipe the tutor reads (descriptor [`STATE_FD`](crate::child::STATE_FD)).
+//! The tutor keeps it in memory, out of the learner's reach. A line killed by a limit leaves the previous state in
+//! place.
 
 /// Variables bash manages itself (or that describe one process): restoring them would be wrong or an error.
 const SKIPPED_VARIABLES: &str = "BASH|BASH_*|BASHOPTS|BASHPID|COLUMNS|COMP_*|DIRSTACK|EPOCHREALTIME|EPOCHSECONDS|\
@@ -16,8 +13,7 @@ EUID|FUNCNAME|GROUPS|HISTCMD|LINENO|LINES|PIPESTATUS|PPID|PWD|RANDOM|SECONDS|SHE
 
 /// The `bash -c` program for one line. The line itself is passed as `$1` (so no quoting can go wrong) and cleared
 /// before it runs. `job_control` turns on `set -m` for interactive lines, so Ctrl-Z stops only the command.
-pub(crate) fn program(state_file: &Path, job_control: bool) -> String {
-    let state = quote(state_file.as_os_str().as_bytes());
+pub(crate) fn program(job_control: bool) -> String {
     let prefixes: String = ('A'..='Z')
         .chain('a'..='z')
         .chain(['_'])
@@ -27,7 +23,7 @@ pub(crate) fn program(state_file: &Path, job_control: bool) -> String {
     format!(
         r#"__st_line=$1; set --
 shopt -s expand_aliases
-[ -r {state} ] && . {state} 2>/dev/null
+[ -e /dev/fd/98 ] && . /dev/fd/98 2>/dev/null; exec 98<&-
 __st_save() {{
   local __st_n
   {{
@@ -58,20 +54,9 @@ pub(crate) fn parse(written: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((&written[..separator], &written[separator + 1..]))
 }
 
-/// Single-quotes bytes for bash.
-pub(crate) fn quote(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting_survives_single_quotes() {
-        assert_eq!(quote(b"a'b c"), r"'a'\''b c'");
-    }
 
     #[test]
     fn parse_splits_state_and_cwd() {
@@ -82,9 +67,10 @@ mod tests {
     }
 
     #[test]
-    fn program_mentions_the_state_file() {
-        let text = program(Path::new("/x/state.sh"), true);
-        assert!(text.contains("'/x/state.sh'"));
+    fn program_sources_the_saved_state_and_sets_job_control() {
+        let text = program(true);
+        assert!(text.contains(". /dev/fd/98"));
         assert!(text.contains("set -m"));
+        assert!(!program(false).contains("set -m"));
     }
 }
