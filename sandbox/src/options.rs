@@ -23,6 +23,9 @@ pub struct Options {
     pub persist_shell_state: bool,
     /// Use this bash instead of the one found in `PATH`.
     pub bash: Option<PathBuf>,
+    /// Use user, mount, PID and network namespaces where the kernel allows them. Turning this off runs with Landlock
+    /// and limits only, as on systems that block unprivileged namespaces (for tests of that degraded mode).
+    pub namespaces: bool,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             unconfined: false,
             persist_shell_state: true,
             bash: None,
+            namespaces: true,
         }
     }
 }

@@ -76,6 +76,7 @@ impl Sandbox {
         let bash = find_bash(options.bash.as_deref()).ok_or(Error::BashMissing)?;
         let landlock = landlock::abi_version();
         let namespaces = match NAMESPACES_BROKEN.lock().map(|broken| broken.clone()) {
+            _ if !options.namespaces => Err("turned off by the caller".to_owned()),
             Ok(Some(why)) => Err(why),
             _ => namespaces_allowed(),
         };

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod degraded;
 mod files;
 mod network;
 mod processes;

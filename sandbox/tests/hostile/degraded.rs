@@ -1,0 +1,63 @@
+//! Degraded mode: where user namespaces are blocked (Ubuntu 24.04's AppArmor default), Landlock alone must still
+//! keep every write inside the sandbox, and the sandbox must say which layers are missing.
+
+use sandbox::{Options, Sandbox};
+
+use crate::support::{bounded, test_limits, Canaries};
+
+fn landlock_only() -> Sandbox {
+    Sandbox::new(Options {
+        limits: test_limits(),
+        namespaces: false,
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn landlock_alone_keeps_writes_inside() {
+    bounded(|| {
+        let canaries = Canaries::new();
+        let mut sandbox = landlock_only();
+        let line = format!(
+            "rm -rf {0}; echo x > {1}/open.txt; : > {1}/secret.txt; mv {1}/folder ~/; ln {1}/open.txt ~/hard; \
+             mkdir {1}/new; echo ok > ~/inside && cat ~/inside",
+            canaries.all_words(),
+            canaries.visible().display()
+        );
+        let outcome = sandbox.run(&line).unwrap();
+        assert!(
+            outcome.output_lossy().ends_with("ok\n"),
+            "{}",
+            outcome.output_lossy()
+        );
+        canaries.assert_untouched();
+    });
+}
+
+#[test]
+fn landlock_alone_blocks_tcp_and_reports_the_missing_layers() {
+    bounded(|| {
+        let mut sandbox = landlock_only();
+        let layers = sandbox.layers();
+        assert!(layers.file_system_confined());
+        assert!(!layers
+            .get("pid-namespace")
+            .is_some_and(|layer| layer.active));
+        assert!(!layers.warnings().is_empty());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let outcome = sandbox
+            .run(&format!(
+                "exec 3<>/dev/tcp/127.0.0.1/{port} && echo connected"
+            ))
+            .unwrap();
+        assert!(
+            !outcome.output_lossy().contains("connected"),
+            "{}",
+            outcome.output_lossy()
+        );
+        assert!(listener.accept().is_err());
+    });
+}
