@@ -42,6 +42,12 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the tutor at a lesson or exercise (plain 'shelltutor' opens where you left off)
+    #[command(
+        after_help = "Examples:\n  shelltutor start cd                       the first unfinished exercise of lesson cd\n  shelltutor start cd/go-home-the-short-way  one exercise\n  printf 'whoami\\n:quit\\n' | shelltutor start whoami   a scripted session (plain output)"
+    )]
+    Start(StartArgs),
+
     /// List the lessons in order, with their exercises and any programs they need that are missing
     #[command(
         after_help = "Examples:\n  shelltutor list\n  shelltutor list --json | jq '.[].id'\n  shelltutor list --lessons ./workshop   check a folder of lessons loads"
@@ -120,8 +126,14 @@ pub struct GradeArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct StartArgs {
+    /// A lesson id, or LESSON/EXERCISE (see 'shelltutor list')
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print JSON instead of a table: [{"id", "title", "exercises", "requires", "teaches", "missing", "source"}]
+    /// Print JSON instead of a table: [{"id", "title", "exercises", "exercise_ids", "requires", "teaches", "missing", "source"}]
     #[arg(long)]
     pub json: bool,
 }

@@ -18,7 +18,9 @@ mod programs;
 mod progress;
 mod progress_cmd;
 mod render;
+mod repl;
 mod show;
+mod snapshot;
 mod terminal;
 mod verify;
 
@@ -96,13 +98,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Reset(args)) => {
             progress_cmd::run_reset(args, &load_catalog(global)?, &progress::data_dir()?)
         }
-        None => {
-            // The interactive tutor is a later piece of work; until then, point at what exists.
-            list::run(&cli::ListArgs { json: false }, &load_catalog(global)?)?;
-            println!("\nRead a lesson with 'shelltutor show ID'.");
-            Ok(ExitCode::SUCCESS)
-        }
+        None => tutor(global, None),
+        Some(Command::Start(args)) => tutor(global, Some(&args.id)),
     }
+}
+
+/// The interactive tutor, at `start` or where the learner left off.
+fn tutor(global: &GlobalArgs, start: Option<&str>) -> Result<ExitCode> {
+    let catalog = load_catalog(global)?;
+    let data_dir = progress::data_dir()?;
+    repl::run(
+        &catalog,
+        start,
+        repl::style_for_tutor(style(global)),
+        &data_dir,
+        sandbox_options(global),
+    )
 }
 
 /// The lessons to use: `--lessons DIR` / `SHELLTUTOR_LESSONS`, else the bundled curriculum.

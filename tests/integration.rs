@@ -10,5 +10,6 @@ mod integration {
     pub mod progress;
     pub mod show;
     pub mod support;
+    pub mod tutor;
     pub mod verify;
 }

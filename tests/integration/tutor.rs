@@ -1,0 +1,398 @@
+//! The interactive tutor, driven as a person would: the real binary in a terminal (tmux), typing commands,
+//! opening vi, pressing Ctrl-C, and reading the screen. Plus a piped session, and SIGKILLs at random moments.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::support::{output, Tutor};
+
+/// A tutor running in a detached tmux session on a private socket.
+struct Terminal {
+    tmux_dir: PathBuf,
+    /// The tmux server's socket name: one per terminal, so a restart never meets a server still shutting down.
+    socket: String,
+}
+
+static TERMINALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Whether a missing tool must fail the test rather than skip it (CI sets it).
+fn tools_required() -> bool {
+    std::env::var_os("SHELLTUTOR_REQUIRE_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+impl Terminal {
+    /// Starts `shelltutor ARGS` in a 100x40 terminal; `None` (test skipped) when tmux is missing.
+    fn start(tutor: &Tutor, args: &[&str]) -> Option<Terminal> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                !tools_required(),
+                "tmux is required for the terminal tests (SHELLTUTOR_REQUIRE_TOOLS is set)"
+            );
+            eprintln!("skipped: tmux is not installed");
+            return None;
+        }
+        let tmux_dir = tutor.path().join("tmux");
+        std::fs::create_dir_all(&tmux_dir).expect("tmux dir");
+        let number = TERMINALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let terminal = Terminal {
+            tmux_dir,
+            socket: format!("shelltutor-test-{number}"),
+        };
+        let binary = assert_cmd::cargo::cargo_bin("shelltutor");
+        // A wrapper keeps the pane open after the tutor exits, so its last words can be read.
+        let mut tutor_command = format!("exec env -i PATH='{}' HOME='{}' SHELLTUTOR_DATA_DIR='{}' TERM=xterm-256color LANG=C.UTF-8 '{}'",
+            std::env::var("PATH").unwrap_or_default(),
+            tutor.path().join("home").display(),
+            tutor.path().join("data").display(),
+            binary.display());
+        for arg in args {
+            tutor_command.push_str(&format!(" '{arg}'"));
+        }
+        let wrapper = format!("({tutor_command}); echo \"[tutor exited: $?]\"; sleep 600");
+        let command = [
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "40",
+            "--",
+            "sh",
+            "-c",
+            &wrapper,
+        ];
+        let output = terminal.tmux().args(command).output().expect("tmux runs");
+        assert!(
+            output.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Some(terminal)
+    }
+
+    fn tmux(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command
+            .env("TMUX_TMPDIR", &self.tmux_dir)
+            .env_remove("TMUX")
+            .args(["-L", &self.socket, "-f", "/dev/null"]);
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        command
+    }
+
+    /// Presses keys (tmux key names: `Enter`, `C-c`, `Escape`).
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .tmux()
+            .args(["send-keys", "-t", "0"])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    /// Types a line and presses Enter.
+    fn line(&self, text: &str) {
+        self.keys(&["-l", text]);
+        self.keys(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        let output = self
+            .tmux()
+            .args(["capture-pane", "-p", "-t", "0", "-S", "-200"])
+            .output()
+            .expect("capture-pane");
+        if !output.status.success() {
+            return format!(
+                "(tmux capture-pane failed: {})",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text` (at most 15 s), and returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "'{text}' never appeared; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the last non-empty line is the prompt for the lesson (the tutor is ready for input).
+    fn wait_prompt(&self, lesson: &str) -> String {
+        let prompt = format!("[{lesson}] ");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            let last = screen
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default();
+            if last.starts_with(&prompt) && last.trim_end().ends_with('$') {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no prompt '{prompt}'; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").status();
+    }
+}
+
+#[test]
+fn completes_the_whoami_lesson_by_typing() {
+    let tutor = Tutor::new();
+    let Some(term) = Terminal::start(&tutor, &[]) else {
+        return;
+    };
+    term.wait_for("exercise 1 of 3 (whoami/print-your-user-name)");
+    term.wait_prompt("whoami");
+    term.line("whoami");
+    term.wait_for("PASS whoami/print-your-user-name: done!");
+    term.keys(&["Enter"]);
+    term.wait_for("exercise 2 of 3");
+    term.wait_prompt("whoami");
+    term.line(":hint");
+    term.wait_for("Hint 1 of 2:");
+    term.line("id -u");
+    term.wait_prompt("whoami");
+    let screen = term.screen();
+    assert!(
+        !screen.contains("PASS whoami/print-only"),
+        "id -u must not pass:\n{screen}"
+    );
+    term.line(":check");
+    term.wait_for("found:    the output was:");
+    term.line("id -un");
+    term.wait_for("PASS whoami/print-only-your-user-name-with-id: done!");
+    term.line(":next");
+    term.wait_for("a) echo $USER");
+    term.line(":answer b");
+    term.wait_for("PASS whoami/which-command-can-you-trust: done!");
+    term.line(":quit");
+    term.wait_for("Progress saved");
+    term.wait_for("[tutor exited: 0]");
+
+    let (ok, json, _) = output(tutor.command(&["progress", "--json"]));
+    assert!(ok, "{json}");
+    assert!(
+        json.contains("whoami/which-command-can-you-trust"),
+        "{json}"
+    );
+}
+
+#[test]
+fn vi_edits_and_saves_a_file() {
+    let tutor = Tutor::new();
+    let Some(term) = Terminal::start(&tutor, &["start", "cd/where-am-i"]) else {
+        return;
+    };
+    term.wait_prompt("cd");
+    term.line("vi notes.txt");
+    term.wait_for("notes.txt");
+    std::thread::sleep(Duration::from_millis(300));
+    term.keys(&["i"]);
+    term.keys(&["-l", "hello from vi"]);
+    term.keys(&["Escape"]);
+    term.keys(&["-l", ":wq"]);
+    term.keys(&["Enter"]);
+    term.wait_prompt("cd");
+    term.line("cat notes.txt");
+    term.wait_for("\nhello from vi");
+    term.line(":diff");
+    term.wait_for("created  ~/notes.txt");
+}
+
+#[test]
+fn ctrl_c_stops_the_command_and_not_the_tutor() {
+    let tutor = Tutor::new();
+    let Some(term) = Terminal::start(&tutor, &["start", "cd/where-am-i"]) else {
+        return;
+    };
+    term.wait_prompt("cd");
+    term.line("sleep 100");
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    term.keys(&["C-c"]);
+    term.wait_prompt("cd");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "Ctrl-C did not stop sleep"
+    );
+    term.line("echo still-here");
+    term.wait_for("\nstill-here");
+    // Ctrl-C at the prompt drops the half-typed line.
+    term.keys(&["-l", "echo half-typed"]);
+    term.keys(&["C-c"]);
+    term.line("pwd");
+    let screen = term.wait_for("PASS cd/where-am-i");
+    assert!(
+        !screen.contains("\nhalf-typed"),
+        "the dropped line ran:\n{screen}"
+    );
+}
+
+#[test]
+fn reset_undo_and_diff() {
+    let tutor = Tutor::new();
+    let Some(term) = Terminal::start(&tutor, &["start", "cd/go-into-a-folder"]) else {
+        return;
+    };
+    term.wait_prompt("cd");
+    term.line("rm -r projects");
+    term.wait_prompt("cd");
+    term.line(":diff");
+    term.wait_for("removed  ~/projects/website");
+    term.line(":undo");
+    term.wait_for("Undone:");
+    term.line("ls");
+    term.wait_for("\nprojects");
+    term.line("touch junk");
+    term.wait_prompt("cd");
+    term.line(":reset");
+    term.wait_for("Fresh sandbox");
+    term.line(":diff");
+    term.wait_for("No files changed since the exercise began.");
+    term.line("cd projects/website");
+    term.wait_for("PASS cd/go-into-a-folder: done!");
+    term.wait_prompt("cd");
+    let screen = term.screen();
+    assert!(
+        screen.contains("[cd] ~/projects/website $"),
+        "the prompt shows the folder:\n{screen}"
+    );
+}
+
+#[test]
+fn ctrl_d_saves_and_the_next_start_resumes() {
+    let tutor = Tutor::new();
+    {
+        let Some(term) = Terminal::start(&tutor, &["start", "cd/go-home-the-short-way"]) else {
+            return;
+        };
+        term.wait_prompt("cd");
+        term.keys(&["C-d"]);
+        term.wait_for("Progress saved");
+        term.wait_for("[tutor exited: 0]");
+    }
+    let Some(term) = Terminal::start(&tutor, &[]) else {
+        return;
+    };
+    term.wait_for("(cd/go-home-the-short-way)");
+}
+
+#[test]
+fn a_piped_session_is_a_plain_transcript() {
+    let tutor = Tutor::new();
+    let mut command = tutor.command(&["start", "whoami"]);
+    command.write_stdin("whoami\n\n:hint\n:quit\n");
+    let (ok, stdout, stderr) = output(command);
+    assert!(ok, "{stderr}");
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "plain output has no escape sequences"
+    );
+    let user = String::from_utf8_lossy(&Command::new("id").arg("-un").output().expect("id").stdout)
+        .trim()
+        .to_string();
+    let transcript = stdout.replace(&format!("\n{user}\n"), "\n[user]\n");
+    insta::assert_snapshot!("piped_session", transcript);
+}
+
+#[test]
+fn killed_at_random_moments_progress_survives_and_resumes() {
+    let tutor = Tutor::new();
+    let binary = assert_cmd::cargo::cargo_bin("shelltutor");
+    let script = "whoami\n\nid -un\n\n:answer b\n\npwd\n\n:hint\n";
+    // A fixed sequence of delays spread over a session's life (no randomness: a failure must be reproducible).
+    for round in 0..20u64 {
+        let delay = Duration::from_millis((round * 37 + 11) % 400);
+        let mut child = Command::new(&binary)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", tutor.path().join("home"))
+            .env("SHELLTUTOR_DATA_DIR", tutor.path().join("data"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the tutor");
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            let _ = stdin.write_all(script.as_bytes());
+            std::thread::sleep(delay);
+            // Keep stdin open until the kill, so the session is mid-way rather than at its end.
+            child.kill().expect("SIGKILL");
+            drop(stdin);
+        }
+        let _ = child.wait();
+        let (ok, json, stderr) = output(tutor.command(&["progress", "--json"]));
+        assert!(ok, "round {round}: progress unreadable: {stderr}");
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert!(parsed.is_object(), "round {round}");
+        assert!(!stderr.contains("corrupt"), "round {round}: {stderr}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(tutor.path().join("data"))
+        .expect("data dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("corrupt"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The next start resumes where the last kill left it: at the current exercise, or, once that is done, at the
+    // first unfinished one.
+    let progress =
+        std::fs::read_to_string(tutor.path().join("data/progress.json")).expect("a progress file");
+    let progress: serde_json::Value = serde_json::from_str(&progress).expect("json");
+    let done = |id: &str| progress["exercises"][id]["done"].as_bool().unwrap_or(false);
+    let (_, list, _) = output(tutor.command(&["list", "--json"]));
+    let lessons: serde_json::Value = serde_json::from_str(&list).expect("json");
+    let order: Vec<String> = lessons
+        .as_array()
+        .expect("lessons")
+        .iter()
+        .flat_map(|lesson| {
+            lesson["exercise_ids"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|id| id.as_str().map(String::from))
+        .collect();
+    assert!(!order.is_empty(), "list --json names the exercises");
+    let expected = match progress["current"].as_str() {
+        Some(current) if !done(current) => current.to_string(),
+        _ => order
+            .iter()
+            .find(|id| !done(id))
+            .cloned()
+            .unwrap_or_else(|| order[0].clone()),
+    };
+    let mut command = tutor.command(&[]);
+    command.write_stdin(":quit\n");
+    let (ok, stdout, _) = output(command);
+    assert!(ok);
+    assert!(
+        stdout.contains(&format!("({expected})")),
+        "did not resume at {expected}:\n{stdout}"
+    );
+}
