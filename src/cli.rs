@@ -48,6 +48,16 @@ pub enum Command {
     )]
     Start(StartArgs),
 
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  shelltutor completions bash > ~/.local/share/bash-completion/completions/shelltutor\n  shelltutor completions zsh > ~/.zfunc/_shelltutor\n  shelltutor completions fish > ~/.config/fish/completions/shelltutor.fish"
+    )]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff)
+    #[command(after_help = "Examples:\n  shelltutor manpage > shelltutor.1 && man ./shelltutor.1")]
+    Manpage,
+
     /// List the lessons in order, with their exercises and any programs they need that are missing
     #[command(
         after_help = "Examples:\n  shelltutor list\n  shelltutor list --json | jq '.[].id'\n  shelltutor list --lessons ./workshop   check a folder of lessons loads"
@@ -123,6 +133,12 @@ pub struct GradeArgs {
     /// Report format: text for people, json (documented in docs/workshops.md), junit XML, or TAP 13
     #[arg(long, value_enum, default_value = "text")]
     pub format: crate::grade::format::Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

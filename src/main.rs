@@ -98,6 +98,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Reset(args)) => {
             progress_cmd::run_reset(args, &load_catalog(global)?, &progress::data_dir()?)
         }
+        Some(Command::Completions(args)) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                args.shell,
+                &mut command,
+                "shelltutor",
+                &mut std::io::stdout().lock(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Manpage) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => tutor(global, None),
         Some(Command::Start(args)) => tutor(global, Some(&args.id)),
     }

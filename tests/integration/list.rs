@@ -103,3 +103,17 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(output.status.success(), "{:?}", output.status);
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+#[test]
+fn completions_and_manpage_are_generated() {
+    let tutor = Tutor::new();
+    let (ok, bash, _) = output(tutor.command(&["completions", "bash"]));
+    assert!(ok);
+    assert!(bash.contains("_shelltutor()") && bash.contains("verify"), "{bash}");
+    let (ok, _, stderr) = output(tutor.command(&["completions", "tcsh"]));
+    assert!(!ok);
+    assert!(stderr.contains("possible values"), "{stderr}");
+    let (ok, man, _) = output(tutor.command(&["manpage"]));
+    assert!(ok);
+    assert!(man.contains(".TH shelltutor 1") && man.contains("grade"), "{man}");
+}
