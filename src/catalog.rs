@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::embedded;
 use crate::lesson::parse::parse_lesson;
-use crate::lesson::{ErrorKind, Lesson, LessonError};
+use crate::lesson::{ErrorKind, Exercise, Lesson, LessonError};
 
 /// The lessons of one set, in order.
 #[derive(Debug, Clone)]
@@ -43,6 +43,15 @@ fn format_problems(problems: &[LessonError]) -> String {
         "{count} {noun} in the lessons (the format is described in docs/lesson-format.md):\n{}",
         lines.join("\n")
     )
+}
+
+/// Why an exercise id could not be found in a lesson that exists.
+#[derive(Debug, Error)]
+#[error("exercise '{id}' not found; the exercises of '{lesson}' are: {}", .known.join(", "))]
+pub struct ExerciseNotFound {
+    pub id: String,
+    pub lesson: String,
+    pub known: Vec<String>,
 }
 
 /// Why a lesson id could not be found.
@@ -107,6 +116,22 @@ impl Catalog {
                 id: id.to_string(),
                 suggestions: closest(id, self.lessons.iter().map(|l| l.id.as_str())),
             })
+    }
+}
+
+impl Catalog {
+    /// The lesson and exercise of `LESSON/EXERCISE` (the exercise part may be the slug alone).
+    pub fn find_exercise(&self, id: &str) -> anyhow::Result<(&Lesson, &Exercise)> {
+        let Some((lesson_id, slug)) = id.split_once('/') else {
+            anyhow::bail!("'{id}' is not an exercise id; exercise ids look like 'LESSON/EXERCISE' (see 'shelltutor list --json')");
+        };
+        let lesson = self.find(lesson_id)?;
+        let exercise = lesson.exercise(slug).ok_or_else(|| ExerciseNotFound {
+            id: id.to_string(),
+            lesson: lesson.id.clone(),
+            known: lesson.exercises.iter().map(|e| e.id.clone()).collect(),
+        })?;
+        Ok((lesson, exercise))
     }
 }
 

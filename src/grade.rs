@@ -143,7 +143,7 @@ fn select<'a>(
 ) -> Result<Vec<(&'a Lesson, &'a Exercise, Option<PathBuf>)>> {
     match answers {
         Answers::Single { exercise, script } => {
-            let (lesson, found) = find_exercise(catalog, exercise)?;
+            let (lesson, found) = catalog.find_exercise(exercise)?;
             Ok(vec![(lesson, found, Some(script.clone()))])
         }
         Answers::Folder(dir) => {
@@ -152,7 +152,7 @@ fn select<'a>(
             }
             for id in only {
                 if id.contains('/') {
-                    find_exercise(catalog, id)?;
+                    catalog.find_exercise(id)?;
                 } else {
                     catalog.find(id)?;
                 }
@@ -180,25 +180,6 @@ fn select<'a>(
 pub fn answer_path(dir: &Path, exercise: &Exercise) -> PathBuf {
     let (lesson, slug) = exercise.id.split_once('/').unwrap_or(("", &exercise.id));
     dir.join(lesson).join(format!("{slug}.sh"))
-}
-
-fn find_exercise<'a>(catalog: &'a Catalog, id: &str) -> Result<(&'a Lesson, &'a Exercise)> {
-    let Some((lesson_id, _)) = id.split_once('/') else {
-        bail!("'{id}' is not an exercise id; exercise ids look like 'LESSON/EXERCISE' (see 'shelltutor list --json')");
-    };
-    let lesson = catalog.find(lesson_id)?;
-    let exercise = lesson
-        .exercises
-        .iter()
-        .find(|e| e.id == id)
-        .with_context(|| {
-            let ids: Vec<&str> = lesson.exercises.iter().map(|e| e.id.as_str()).collect();
-            format!(
-                "exercise '{id}' not found; the exercises of '{lesson_id}' are: {}",
-                ids.join(", ")
-            )
-        })?;
-    Ok((lesson, exercise))
 }
 
 fn grade_exercise(

@@ -24,16 +24,9 @@ pub fn run(args: &ShowArgs, catalog: &Catalog, style: &Style) -> Result<ExitCode
 
 /// The Markdown of a whole lesson (`cd`) or of one exercise's section (`cd/go-home-the-short-way`).
 fn markdown_for(id: &str, catalog: &Catalog) -> Result<String> {
-    let Some((lesson_id, exercise_id)) = id.split_once('/') else {
+    if !id.contains('/') {
         return Ok(catalog.find(id)?.markdown.clone());
-    };
-    let lesson = catalog.find(lesson_id)?;
-    let exercise = lesson.exercise(exercise_id).with_context(|| {
-        let ids: Vec<&str> = lesson.exercises.iter().map(|e| e.id.as_str()).collect();
-        format!(
-            "exercise '{id}' not found; the exercises of '{lesson_id}' are: {}",
-            ids.join(", ")
-        )
-    })?;
+    }
+    let (lesson, exercise) = catalog.find_exercise(id)?;
     Ok(lesson.markdown_lines(exercise.line, exercise.end_line))
 }

@@ -171,17 +171,8 @@ impl<'a> Session<'a> {
 
     /// A lesson id (its first unfinished exercise) or an exercise id.
     fn resolve(&self, id: &str) -> Result<usize> {
-        if let Some((lesson_id, _)) = id.split_once('/') {
-            let lesson = self.catalog.find(lesson_id)?;
-            let exercise = lesson
-                .exercise(id.rsplit('/').next().unwrap_or(id))
-                .with_context(|| {
-                    let ids: Vec<&str> = lesson.exercises.iter().map(|e| e.id.as_str()).collect();
-                    format!(
-                        "exercise '{id}' not found; the exercises of '{lesson_id}' are: {}",
-                        ids.join(", ")
-                    )
-                })?;
+        if id.contains('/') {
+            let (_, exercise) = self.catalog.find_exercise(id)?;
             return self
                 .index_of(&exercise.id)
                 .context("the exercise is not in this lesson set");
