@@ -109,11 +109,17 @@ fn completions_and_manpage_are_generated() {
     let tutor = Tutor::new();
     let (ok, bash, _) = output(tutor.command(&["completions", "bash"]));
     assert!(ok);
-    assert!(bash.contains("_shelltutor()") && bash.contains("verify"), "{bash}");
+    assert!(
+        bash.contains("_shelltutor()") && bash.contains("verify"),
+        "{bash}"
+    );
     let (ok, _, stderr) = output(tutor.command(&["completions", "tcsh"]));
     assert!(!ok);
     assert!(stderr.contains("possible values"), "{stderr}");
     let (ok, man, _) = output(tutor.command(&["manpage"]));
     assert!(ok);
-    assert!(man.contains(".TH shelltutor 1") && man.contains("grade"), "{man}");
+    assert!(
+        man.contains(".TH shelltutor 1") && man.contains("grade"),
+        "{man}"
+    );
 }
