@@ -301,7 +301,7 @@ impl<'a> Session<'a> {
             }
             return Ok(Flow::Continue);
         }
-        if trimmed.starts_with(':') {
+        if is_tutor_command(trimmed) {
             return match command::parse(trimmed) {
                 Ok(command) => self.command(command),
                 Err(error) => {
@@ -330,6 +330,10 @@ impl<'a> Session<'a> {
             attempt.sandbox.run_echoed(line)?
         };
         let limit = outcome.limit;
+        // Output without a final newline would run into the next prompt.
+        if outcome.output.last().is_some_and(|&byte| byte != b'\n') {
+            println!();
+        }
         attempt.record(line, outcome);
         if let Some(limit) = limit {
             self.screen.say(Tone::Fail, limit.message())?;
@@ -642,5 +646,29 @@ impl<'a> Session<'a> {
             )?;
         }
         Ok(())
+    }
+}
+
+/// Whether a line is for the tutor: `:` followed by a word (`:hint`, `:lesson cd`). Shell lines may start with `:`
+/// too (`: > file` empties a file, `:(){ ...` defines a function), and those go to the shell.
+fn is_tutor_command(line: &str) -> bool {
+    let word = line.split_whitespace().next().unwrap_or("");
+    word.strip_prefix(':').is_some_and(|name| {
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic() || c == '?')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tutor_commands_are_colon_words_and_everything_else_is_shell() {
+        for line in [":hint", ":lesson cd", ":q", ":?", ":hitn x"] {
+            assert!(is_tutor_command(line), "{line}");
+        }
+        for line in [": > notes.txt", ":(){ :|:& };:", ":", "echo :hint", "::"] {
+            assert!(!is_tutor_command(line), "{line}");
+        }
     }
 }
