@@ -4,6 +4,10 @@
 //! is written and fsynced, renamed over the old one, and the folder is fsynced. Readers therefore see the previous
 //! or the new version, never a mix. A file that cannot be read is moved aside and reported, never overwritten, and
 //! a file from a newer shelltutor is refused rather than downgraded. The format is in `docs/progress.md`.
+//!
+//! Whoever changes the progress holds an exclusive `flock` on `progress.lock` while it has the store open, so a
+//! second tutor, or a `reset` while a tutor is open, is refused instead of one silently overwriting the other's
+//! progress. The kernel drops the lock when its holder dies, so a killed tutor never leaves a stale lock.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -22,6 +26,9 @@ pub const FORMAT_VERSION: u64 = 1;
 
 /// The progress file's name inside the data dir.
 pub const FILE_NAME: &str = "progress.json";
+
+/// The file whose `flock` says who may change the progress (it also holds that process's id, for messages).
+const LOCK_NAME: &str = "progress.lock";
 
 /// Where shelltutor keeps its data: `SHELLTUTOR_DATA_DIR`, else `$XDG_DATA_HOME/shelltutor`, else
 /// `~/.local/share/shelltutor`.
@@ -66,7 +73,6 @@ pub struct ExerciseProgress {
 }
 
 impl ExerciseProgress {
-    #[allow(dead_code, reason = "for the REPL, which is being written")]
     /// Marks the exercise done; the completion time stays that of the first time.
     pub fn mark_done(&mut self) {
         if !self.done || self.completed_at.is_none() {
@@ -75,7 +81,6 @@ impl ExerciseProgress {
         self.done = true;
     }
 
-    #[allow(dead_code, reason = "for the REPL, which is being written")]
     /// Adds time spent on the exercise, rounded down to whole seconds.
     pub fn add_time(&mut self, spent: Duration) {
         self.seconds_spent = self.seconds_spent.saturating_add(spent.as_secs());
@@ -101,15 +106,28 @@ struct ProgressFile {
 pub struct Store {
     dir: PathBuf,
     file: ProgressFile,
+    /// The open lock file while this store may change the progress; `None` for a store only read for reports.
+    _lock: Option<File>,
 }
 
 impl Store {
-    /// Loads the progress in `dir`; a missing dir or file means no progress yet.
+    /// Opens the progress in `dir` to change it: creates `dir` (mode 0700) and takes its lock, then loads.
+    ///
+    /// Fails if another shelltutor has it open (the message says which process), or if `dir` cannot be written.
+    /// Otherwise as [`Store::read`]. The lock is held until the store is dropped.
+    pub fn open(dir: &Path) -> Result<(Store, Option<String>)> {
+        let lock = lock(dir)?;
+        let (mut store, warning) = Store::read(dir)?;
+        store._lock = Some(lock);
+        Ok((store, warning))
+    }
+
+    /// Loads the progress in `dir` without taking the lock, for reports; a missing dir or file means no progress.
     ///
     /// A corrupt file is moved aside (`progress.json.corrupt-<unix time>`) and the store starts empty; the
     /// returned warning names both paths and should be shown to the learner. A file written by a newer format
     /// version is an error, so that it is never overwritten.
-    pub fn open(dir: &Path) -> Result<(Store, Option<String>)> {
+    pub fn read(dir: &Path) -> Result<(Store, Option<String>)> {
         remove_stale_temp_files(dir);
         let path = dir.join(FILE_NAME);
         let bytes = match fs::read(&path) {
@@ -131,6 +149,7 @@ impl Store {
                 Store {
                     dir: dir.to_path_buf(),
                     file,
+                    _lock: None,
                 },
                 None,
             )),
@@ -159,13 +178,8 @@ impl Store {
                 version: FORMAT_VERSION,
                 ..ProgressFile::default()
             },
+            _lock: None,
         }
-    }
-
-    #[allow(dead_code, reason = "for the REPL, which is being written")]
-    /// The progress file's path (it may not exist yet).
-    pub fn path(&self) -> PathBuf {
-        self.dir.join(FILE_NAME)
     }
 
     pub fn exercise(&self, id: &str) -> Option<&ExerciseProgress> {
@@ -177,7 +191,6 @@ impl Store {
         self.file.exercises.iter().map(|(id, p)| (id.as_str(), p))
     }
 
-    #[allow(dead_code, reason = "for the REPL, which is being written")]
     /// Changes an exercise's progress, creating its entry if there is none. Call [`Store::save`] to keep it.
     pub fn update(&mut self, id: &str, change: impl FnOnce(&mut ExerciseProgress)) {
         change(self.file.exercises.entry(id.to_string()).or_default());
@@ -192,7 +205,6 @@ impl Store {
         self.file.current.as_deref()
     }
 
-    #[allow(dead_code, reason = "for the REPL, which is being written")]
     pub fn set_current(&mut self, id: &str) {
         self.file.current = Some(id.to_string());
     }
@@ -219,6 +231,51 @@ impl Store {
             )
         })
     }
+}
+
+/// Creates `dir` and takes the exclusive lock on its progress, writing our process id into the lock file.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK_NAME);
+    let cannot = |what: &str| {
+        format!(
+            "cannot {what} '{}'; make that folder writable, or set SHELLTUTOR_DATA_DIR to a folder you can write",
+            path.display()
+        )
+    };
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| cannot("create the folder for"))?;
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| cannot("open the lock file"))?;
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::WOULDBLOCK) => {
+            let holder = fs::read_to_string(&path).unwrap_or_default();
+            let holder = match holder.trim() {
+                "" => String::new(),
+                pid => format!(" (process {pid})"),
+            };
+            bail!(
+                "another shelltutor{holder} is using the progress in '{}'; close it first (type ':quit' there), then try again",
+                dir.display()
+            );
+        }
+        // A file system without locks (some network mounts): carry on unprotected rather than not at all.
+        Err(_) => return Ok(file),
+    }
+    // Only a message needs the id, so failing to record it is no reason to stop.
+    let _ = file
+        .set_len(0)
+        .and_then(|()| writeln!(file, "{}", std::process::id()));
+    Ok(file)
 }
 
 /// Why a progress file's bytes were not accepted.
@@ -386,6 +443,10 @@ mod tests {
         Store::open(dir).expect("the store opens")
     }
 
+    fn read(dir: &Path) -> (Store, Option<String>) {
+        Store::read(dir).expect("the store reads")
+    }
+
     fn file_names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .expect("the dir lists")
@@ -434,10 +495,11 @@ mod tests {
     #[test]
     fn a_missing_file_is_no_progress() {
         let dir = temp_dir();
-        let (store, warning) = open(&dir.path().join("not/yet"));
+        let (store, warning) = read(&dir.path().join("not/yet"));
         assert_eq!(warning, None);
         assert_eq!(store.exercises().count(), 0);
         assert_eq!(store.current(), None);
+        assert!(!dir.path().join("not").exists(), "reading creates nothing");
     }
 
     #[test]
@@ -455,7 +517,7 @@ mod tests {
         store.set_current("cd/go-home");
         store.save().expect("saved");
 
-        let (again, warning) = open(dir.path());
+        let (again, warning) = read(dir.path());
         assert_eq!(warning, None);
         let done = again.exercise("cd/go-into-a-folder").expect("an entry");
         assert_eq!(
@@ -494,7 +556,7 @@ mod tests {
         store.set_current("whoami/print-it");
         store.save().expect("saved");
         store.save().expect("saved again");
-        assert_eq!(file_names(&data), [FILE_NAME]);
+        assert_eq!(file_names(&data), [FILE_NAME, LOCK_NAME]);
         let mode = fs::metadata(&data).expect("the dir").permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
     }
@@ -512,6 +574,32 @@ mod tests {
     }
 
     #[test]
+    fn only_one_store_at_a_time_may_change_the_progress() {
+        let dir = temp_dir();
+        let (mut first, _) = open(dir.path());
+        let error = Store::open(dir.path()).expect_err("the lock is taken");
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!(
+                "another shelltutor (process {})",
+                std::process::id()
+            )),
+            "{message}"
+        );
+        assert!(
+            message.contains(&dir.path().display().to_string()),
+            "{message}"
+        );
+        first.update("cd/a", |p| p.attempts += 1);
+        first.save().expect("saved");
+        let (report, _) = read(dir.path());
+        assert_eq!(report.exercises().count(), 1, "reading needs no lock");
+        drop(first);
+        let (second, _) = open(dir.path());
+        assert!(second.exercise("cd/a").is_some());
+    }
+
+    #[test]
     fn a_corrupt_file_is_moved_aside_with_its_bytes() {
         for bad in [
             &b"{\"version\": 1, \"exercises\": {\"cd/x\": {\"done\": tr"[..],
@@ -524,7 +612,7 @@ mod tests {
         ] {
             let dir = temp_dir();
             fs::write(dir.path().join(FILE_NAME), bad).expect("written");
-            let (store, warning) = open(dir.path());
+            let (store, warning) = read(dir.path());
             let warning = warning.expect("a warning");
             assert_eq!(store.exercises().count(), 0);
             let names = file_names(dir.path());
@@ -545,7 +633,7 @@ mod tests {
         let dir = temp_dir();
         for bytes in ["first", "second"] {
             fs::write(dir.path().join(FILE_NAME), bytes).expect("written");
-            open(dir.path());
+            read(dir.path());
         }
         assert_eq!(file_names(dir.path()).len(), 2);
     }
@@ -555,9 +643,11 @@ mod tests {
         let dir = temp_dir();
         let newer = b"{\"version\": 2, \"everything\": \"different\"}";
         fs::write(dir.path().join(FILE_NAME), newer).expect("written");
-        let error = Store::open(dir.path()).expect_err("refused");
+        let error = Store::read(dir.path()).expect_err("refused");
         assert!(error.to_string().contains("newer shelltutor"), "{error}");
         assert_eq!(file_names(dir.path()), [FILE_NAME]);
+        let error = Store::open(dir.path()).expect_err("refused");
+        assert!(error.to_string().contains("newer shelltutor"), "{error}");
         assert_eq!(fs::read(dir.path().join(FILE_NAME)).expect("kept"), newer);
     }
 
@@ -707,7 +797,7 @@ mod tests {
         open(dir.path());
         assert_eq!(
             file_names(dir.path()),
-            [FILE_NAME],
+            [FILE_NAME, LOCK_NAME],
             "no temp or corrupt files"
         );
     }

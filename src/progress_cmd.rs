@@ -38,7 +38,8 @@ pub struct ResetArgs {
 }
 
 pub fn run_progress(args: &ProgressArgs, catalog: &Catalog, data_dir: &Path) -> Result<ExitCode> {
-    let (store, warning) = Store::open(data_dir)?;
+    // Only reads, so it works while a tutor is open and on a read-only data dir.
+    let (store, warning) = Store::read(data_dir)?;
     if let Some(warning) = warning {
         eprintln!("warning: {warning}");
     }

@@ -294,3 +294,48 @@ fn the_data_dir_defaults_to_xdg_then_home() {
     assert!(!ok);
     assert!(stderr.contains("SHELLTUTOR_DATA_DIR"), "{stderr}");
 }
+
+#[test]
+fn reset_is_refused_while_a_tutor_holds_the_progress() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let tutor = tutor_with_progress(&some_progress());
+    let lock = tutor.path().join("data/progress.lock");
+    // One process holding the same kind of lock, as an open tutor does; killing it releases the lock.
+    let script = "exec 9>\"$0\" && flock 9 && echo locked && exec sleep 30";
+    let Ok(mut holder) = Command::new("sh")
+        .args(["-c", script])
+        .arg(&lock)
+        .stdout(Stdio::piped())
+        .spawn()
+    else {
+        eprintln!("no sh; skipping");
+        return;
+    };
+    let mut line = String::new();
+    let stdout = holder.stdout.take().expect("piped stdout");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("flock reports");
+    if line != "locked\n" {
+        let _ = holder.kill();
+        let _ = holder.wait();
+        eprintln!("flock(1) is not installed; skipping");
+        return;
+    }
+
+    let (ok, _, stderr) = output(tutor.with_lessons(&["reset", "--all", "--yes"]));
+    let (progress_ok, stdout, _) = output(tutor.with_lessons(&["progress"]));
+    holder.kill().expect("killed");
+    holder.wait().expect("reaped");
+    assert!(!ok);
+    assert!(stderr.contains("another shelltutor"), "{stderr}");
+    assert!(stderr.contains("close it first"), "{stderr}");
+    assert!(
+        progress_ok && stdout.contains("2 of 3"),
+        "reading needs no lock: {stdout}"
+    );
+
+    let (ok, _, stderr) = output(tutor.with_lessons(&["reset", "--all", "--yes"]));
+    assert!(ok, "the lock is gone with its holder: {stderr}");
+}
