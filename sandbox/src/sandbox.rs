@@ -430,10 +430,10 @@ impl Sandbox {
                 .windows(needle.len())
                 .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
         };
-        // The shell itself (PID 1, which ignores SIGXCPU) is killed at the hard CPU limit.
+        // The shell itself (PID 1) ignores SIGXCPU unless it handles it, and is killed at the hard CPU limit, or
+        // crashes in its own handler; either way it has used (most of) its CPU time by then.
         let cpu_limit = self.options.limits.cpu_time;
-        let shell_used_its_cpu =
-            shell_cpu.is_some_and(|used| used + Duration::from_millis(300) >= cpu_limit);
+        let shell_used_its_cpu = shell_cpu.is_some_and(|used| used * 2 >= cpu_limit);
         match status {
             Status::Signaled(libc::SIGXCPU) | Status::Exited(152) => Some(LimitHit::CpuTime),
             Status::Signaled(_) if shell_used_its_cpu => Some(LimitHit::CpuTime),

@@ -30,8 +30,10 @@ fn fork_bomb_with_exec_names_leaves_no_survivor() {
             &mut sandbox,
             &format!("b() {{ (exec -a {name} sleep 1000) & b & }}; b"),
         );
+        // Every call returns within its limits.
         assert!(
-            outcome.limit.is_some() || !outcome.status.success() || outcome.duration.as_secs() < 7
+            outcome.duration <= test_limits().wall_time * 2,
+            "{outcome:?}"
         );
         assert_eq!(survivors(&name), Vec::<String>::new());
     });

@@ -39,7 +39,7 @@ pub fn bounded<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> 
 /// Limits small enough for tests to run fast, large enough for real commands.
 pub fn test_limits() -> Limits {
     Limits {
-        wall_time: Duration::from_secs(6),
+        wall_time: Duration::from_secs(10),
         interactive_wall_time: Some(Duration::from_secs(20)),
         cpu_time: Duration::from_secs(2),
         processes: 64,
