@@ -616,36 +616,10 @@ impl<'a> Session<'a> {
     }
 
     fn progress(&mut self) -> Result<()> {
-        let total = self.order.len();
-        let done = (0..total)
-            .filter(|&i| self.store.is_done(&self.exercise_at(i).1.id))
-            .count();
-        self.screen
-            .say(Tone::Info, &format!("{done} of {total} exercises done."))?;
-        for index in 0..total {
-            let (_, exercise) = self.exercise_at(index);
-            let progress = self
-                .store
-                .exercise(&exercise.id)
-                .cloned()
-                .unwrap_or_default();
-            let mark = if progress.done { "PASS" } else { "    " };
-            self.screen.say(
-                Tone::Info,
-                &format!(
-                    "{mark} {:<40} attempts {:>3}  hints {}{}",
-                    exercise.id,
-                    progress.attempts,
-                    progress.hints_used,
-                    if progress.solution_used {
-                        "  solution seen"
-                    } else {
-                        ""
-                    }
-                ),
-            )?;
-        }
-        Ok(())
+        // The same report as `shelltutor progress`, with the time of the exercise in hand booked first.
+        self.leave();
+        let report = crate::progress_cmd::report_text(self.catalog, &self.store);
+        self.screen.say(Tone::Info, report.trim_end())
     }
 }
 
