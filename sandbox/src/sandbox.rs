@@ -368,13 +368,17 @@ impl Sandbox {
                     stderr,
                     state: state_read,
                 };
-                capture::relay(
+                let relayed = capture::relay(
                     &mut child,
                     pipes,
                     matches!(io, Io::Echoed),
                     limits.output,
                     &mut watch,
-                )
+                );
+                if matches!(io, Io::Echoed) {
+                    terminal::discard_pending_input(std::os::fd::AsFd::as_fd(&std::io::stdin()));
+                }
+                relayed
             }
             (_, None) => Err(std::io::ErrorKind::NotFound.into()),
         };

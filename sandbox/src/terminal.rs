@@ -99,7 +99,20 @@ impl<'a> RawMode<'a> {
 
 impl Drop for RawMode<'_> {
     fn drop(&mut self) {
+        discard_pending_input(self.terminal);
         let _ = termios::tcsetattr(self.terminal, SetArg::TCSANOW, &self.saved);
+    }
+}
+
+/// Drops input waiting on the learner's terminal: a command's last escape sequences can make the terminal answer
+/// (cursor position, device attributes), and those answers must not reach the tutor or the learner's shell as if
+/// typed.
+pub(crate) fn discard_pending_input(terminal: BorrowedFd<'_>) {
+    // Only from the foreground: a background tutor touching the terminal would be stopped by SIGTTOU.
+    let in_foreground =
+        nix::unistd::tcgetpgrp(terminal).is_ok_and(|group| group == nix::unistd::getpgrp());
+    if is_terminal(terminal) && in_foreground {
+        let _ = termios::tcflush(terminal, termios::FlushArg::TCIFLUSH);
     }
 }
 
