@@ -57,7 +57,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     } else {
         print!("{}", text(&report));
     }
-    Ok(if report.ready { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.ready {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn build(layers: &Layers) -> Report {
@@ -94,8 +98,15 @@ fn program(name: &'static str) -> Program {
 fn text(report: &Report) -> String {
     let mut out = String::from("Confinement layers\n");
     for layer in &report.layers {
-        let state = if layer.active { "active" } else { "unavailable" };
-        out.push_str(&format!("  {:<18} {:<12} {}\n  {:<18} {:<12} {}\n", layer.name, state, layer.purpose, "", "", layer.detail));
+        let state = if layer.active {
+            "active"
+        } else {
+            "unavailable"
+        };
+        out.push_str(&format!(
+            "  {:<18} {:<12} {}\n  {:<18} {:<12} {}\n",
+            layer.name, state, layer.purpose, "", "", layer.detail
+        ));
     }
     out.push_str("\nShell\n");
     out.push_str(&program_line(&report.bash));
@@ -118,8 +129,18 @@ fn text(report: &Report) -> String {
 
 fn program_line(program: &Program) -> String {
     match (&program.path, &program.install_hint) {
-        (Some(path), _) => format!("  {:<18} {:<12} {}\n", program.name, "found", path.display()),
-        (None, hint) => format!("  {:<18} {:<12} install: {}\n", program.name, "missing", hint.as_deref().unwrap_or("")),
+        (Some(path), _) => format!(
+            "  {:<18} {:<12} {}\n",
+            program.name,
+            "found",
+            path.display()
+        ),
+        (None, hint) => format!(
+            "  {:<18} {:<12} install: {}\n",
+            program.name,
+            "missing",
+            hint.as_deref().unwrap_or("")
+        ),
     }
 }
 
@@ -130,7 +151,12 @@ mod tests {
 
     fn layers(active: bool) -> Layers {
         Layers {
-            layers: vec![Layer { name: "landlock", purpose: "file system", active, detail: "ABI 7".to_owned() }],
+            layers: vec![Layer {
+                name: "landlock",
+                purpose: "file system",
+                active,
+                detail: "ABI 7".to_owned(),
+            }],
         }
     }
 
@@ -146,6 +172,9 @@ mod tests {
     fn json_names_every_layer_and_program() {
         let json = serde_json::to_value(build(&layers(true))).unwrap_or_default();
         assert_eq!(json["layers"][0]["name"], "landlock");
-        assert_eq!(json["programs"].as_array().map(Vec::len), Some(LESSON_PROGRAMS.len()));
+        assert_eq!(
+            json["programs"].as_array().map(Vec::len),
+            Some(LESSON_PROGRAMS.len())
+        );
     }
 }

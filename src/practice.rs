@@ -34,7 +34,10 @@ pub fn run(args: &Args, options: Options) -> Result<ExitCode> {
 }
 
 fn run_line(line: &str, keep: bool, options: Options) -> Result<ExitCode> {
-    let options = Options { persist_shell_state: false, ..options };
+    let options = Options {
+        persist_shell_state: false,
+        ..options
+    };
     let mut sandbox = Sandbox::new(options).context("could not make a sandbox")?;
     warn_if_degraded(&sandbox);
     let outcome = sandbox.run_echoed(line).context("could not run the line")?;
@@ -42,7 +45,10 @@ fn run_line(line: &str, keep: bool, options: Options) -> Result<ExitCode> {
         eprintln!("shelltutor: {}", limit.message());
     }
     if keep {
-        eprintln!("shelltutor: kept the sandbox at {}", sandbox.keep().display());
+        eprintln!(
+            "shelltutor: kept the sandbox at {}",
+            sandbox.keep().display()
+        );
     }
     Ok(ExitCode::from(exit_code(outcome.status)))
 }
@@ -52,7 +58,11 @@ fn run_shell(keep: bool, options: Options) -> Result<ExitCode> {
     // A practice session is long: only the learner decides when it ends, and the shell's own CPU time adds up.
     limits.interactive_wall_time = None;
     limits.cpu_time = Duration::from_secs(3600);
-    let options = Options { limits, persist_shell_state: false, ..options };
+    let options = Options {
+        limits,
+        persist_shell_state: false,
+        ..options
+    };
     let mut sandbox = Sandbox::new(options).context("could not make a sandbox")?;
     warn_if_degraded(&sandbox);
     eprintln!(
@@ -61,12 +71,16 @@ fn run_shell(keep: bool, options: Options) -> Result<ExitCode> {
         if keep { " (no: --keep)" } else { "" }
     );
     // bash takes its prompt from an rc file, not from the environment.
-    let outcome = sandbox.run_interactive(r#"exec bash --noprofile --rcfile <(echo 'PS1="(sandbox) \w\$ "') -i"#)?;
+    let outcome = sandbox
+        .run_interactive(r#"exec bash --noprofile --rcfile <(echo 'PS1="(sandbox) \w\$ "') -i"#)?;
     if let Some(limit) = outcome.limit {
         eprintln!("shelltutor: {}", limit.message());
     }
     if keep {
-        eprintln!("shelltutor: kept the sandbox at {}", sandbox.keep().display());
+        eprintln!(
+            "shelltutor: kept the sandbox at {}",
+            sandbox.keep().display()
+        );
     }
     Ok(ExitCode::from(exit_code(outcome.status)))
 }
