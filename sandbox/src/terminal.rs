@@ -151,6 +151,7 @@ pub(crate) fn relay(
     let mut size = window_size(ends.input);
     let mut next_size_check = Instant::now() + WINDOW_SIZE_CHECK;
     let mut buffer = vec![0u8; 16 * 1024];
+    let mut screen = ScreenModes::default();
     loop {
         if exited_at.is_some_and(|at| at.elapsed() > DRAIN_GRACE)
             || (exited_at.is_some() && !master_open && state.is_none())
@@ -191,7 +192,13 @@ pub(crate) fn relay(
         );
         drop(fds);
         if master_ready {
-            master_open = pass_output(&master, ends.output, &mut buffer, &mut relayed.output)?;
+            master_open = pass_output(
+                &master,
+                ends.output,
+                &mut buffer,
+                &mut relayed.output,
+                &mut screen,
+            )?;
         }
         if state_ready {
             read_state(&mut state, &mut buffer, &mut relayed.state);
@@ -233,7 +240,49 @@ pub(crate) fn relay(
             size = current;
         }
     }
+    // The pty dies with the command, but what it told the learner's terminal (colours, alternate screen, hidden
+    // cursor, mouse reporting) stays: undo it.
+    write_all(ends.output, &screen.restore_sequence());
     Ok(relayed)
+}
+
+/// Terminal modes a command may have switched on with escape sequences and left on.
+#[derive(Debug, Default)]
+struct ScreenModes {
+    alternate_screen: bool,
+}
+
+impl ScreenModes {
+    fn notice(&mut self, chunk: &[u8]) {
+        let last = |needle: &[u8]| {
+            chunk
+                .windows(needle.len())
+                .rposition(|window| window == needle)
+        };
+        let entered = [b"\x1b[?1049h".as_slice(), b"\x1b[?1047h", b"\x1b[?47h"]
+            .iter()
+            .filter_map(|n| last(n))
+            .max();
+        let left = [b"\x1b[?1049l".as_slice(), b"\x1b[?1047l", b"\x1b[?47l"]
+            .iter()
+            .filter_map(|n| last(n))
+            .max();
+        match (entered, left) {
+            (Some(on), Some(off)) => self.alternate_screen = on > off,
+            (Some(_), None) => self.alternate_screen = true,
+            (None, Some(_)) => self.alternate_screen = false,
+            (None, None) => {}
+        }
+    }
+
+    /// Plain attributes, a visible cursor, no mouse reporting, and the normal screen if the command left it.
+    fn restore_sequence(&self) -> Vec<u8> {
+        let mut sequence = b"\x1b[0m\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l".to_vec();
+        if self.alternate_screen {
+            sequence.extend_from_slice(b"\x1b[?1049l");
+        }
+        sequence
+    }
 }
 
 /// Copies what the command printed to the learner's terminal. Returns false once the pty has no writer left.
@@ -242,6 +291,7 @@ fn pass_output(
     output: BorrowedFd<'_>,
     buffer: &mut [u8],
     recorder: &mut Recorder,
+    screen: &mut ScreenModes,
 ) -> io::Result<bool> {
     for _ in 0..16 {
         match nix::unistd::read(master, buffer) {
@@ -249,6 +299,7 @@ fn pass_output(
             Ok(n) => {
                 write_all(output, &buffer[..n]);
                 recorder.record(&buffer[..n]);
+                screen.notice(&buffer[..n]);
             }
             Err(nix::errno::Errno::EAGAIN) => return Ok(true),
             Err(nix::errno::Errno::EINTR) => continue,
@@ -303,6 +354,15 @@ fn count_ctrl_c(presses: &mut Vec<Instant>, keys: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_left_alternate_screen_is_left_again() {
+        let mut screen = ScreenModes::default();
+        screen.notice(b"\x1b[?1049hfull screen");
+        assert!(screen.restore_sequence().ends_with(b"\x1b[?1049l"));
+        screen.notice(b"bye\x1b[?1049l");
+        assert!(!screen.restore_sequence().ends_with(b"\x1b[?1049l"));
+    }
 
     #[test]
     fn three_ctrl_c_in_a_row_stop_the_command() {

@@ -163,3 +163,35 @@ fn tiocsti_cannot_inject_keystrokes_into_the_learners_terminal() {
         assert!(headless.output_lossy().contains("denied"));
     });
 }
+
+#[test]
+fn escape_sequences_left_behind_are_undone_on_the_learners_terminal() {
+    bounded(|| {
+        let terminal = FakeTerminal::new();
+        let modes_before = terminal.modes();
+        let mut sandbox = sandbox();
+        let outcome = terminal.run(
+            &mut sandbox,
+            "printf '\\e[?1049h\\e[?25l\\e[?1000h\\e[31m'; stty raw -echo; echo done",
+            |_| {},
+        );
+        assert!(outcome.output_lossy().contains("done"));
+        // The fake terminal's reader runs on its own thread: give it a moment to see the last bytes.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !terminal.screen().ends_with("\x1b[?1049l") && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let screen = terminal.screen();
+        let after = screen.rsplit("done").next().unwrap_or("");
+        for undo in ["\x1b[?1049l", "\x1b[?25h", "\x1b[?1000l", "\x1b[0m"] {
+            assert!(
+                after.contains(undo),
+                "{undo:?} missing after the command: {after:?}"
+            );
+        }
+        assert!(
+            same_modes(&modes_before, &terminal.modes()),
+            "terminal modes were not restored"
+        );
+    });
+}
