@@ -78,7 +78,8 @@ impl Folder {
             move |source| Error::Folder { path, source }
         };
         fs::DirBuilder::new()
-            .mode(0o755)
+            // Private to the learner; root's learner runs as another uid and only needs to pass through.
+            .mode(if owner.is_some() { 0o711 } else { 0o700 })
             .create(&creating)
             .map_err(error(&creating))?;
         let lock = File::open(&creating).map_err(error(&creating))?;
