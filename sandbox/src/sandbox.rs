@@ -160,13 +160,13 @@ impl Sandbox {
                 }
                 self.facts.namespaces = Err(why);
                 refuse_without_confinement(&self.facts, self.options.unconfined)?;
-                self.folder.populate(owner(&self.facts, self.maps))?;
+                // Root's learner no longer runs as the proxy uid: give the folders back to the tutor's own uid.
+                let (uid, gid) = (
+                    nix::unistd::geteuid().as_raw(),
+                    nix::unistd::getegid().as_raw(),
+                );
                 for dir in [&self.folder.home, &self.folder.tmp] {
-                    if let Some((uid, gid)) = owner(&self.facts, self.maps)
-                        .or(Some((self.maps.outside_uid, self.maps.outside_gid)))
-                    {
-                        let _ = std::os::unix::fs::chown(dir, Some(uid), Some(gid));
-                    }
+                    let _ = std::os::unix::fs::chown(dir, Some(uid), Some(gid));
                 }
                 self.attempt(line, io).map_err(Attempt::into_error)
             }
@@ -182,7 +182,7 @@ impl Sandbox {
         Ok(())
     }
 
-    /// The sandbox folder on the host (holds `home/`, `tmp/` and the tutor's private state).
+    /// The sandbox folder on the host (holds `home/` and `tmp/`).
     pub fn root(&self) -> &Path {
         &self.folder.root
     }
