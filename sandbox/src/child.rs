@@ -149,6 +149,8 @@ pub(crate) struct ChildPlan {
     pub cwd: CString,
     pub rlimits: Vec<(libc::__rlimit_resource_t, libc::rlimit)>,
     pub last_capability: u32,
+    /// Root's learner keeps CAP_SETUID and CAP_SETGID (see `drop_capabilities`).
+    pub keep_identity_capabilities: bool,
     pub program: CString,
     pub argv: Vec<*const c_char>,
     pub envp: Vec<*const c_char>,
@@ -473,26 +475,43 @@ unsafe fn enforce_landlock(plan: &ChildPlan, landlock_plan: &LandlockPlan) {
     );
 }
 
-/// Leaves the command without any capability, for good: inside the user namespace the setup ran with full
-/// capabilities (and root-mapped learners keep uid 0), which would let it undo the mounts.
+/// Capability numbers from `linux/capability.h`.
+const CAP_SETGID: u32 = 6;
+const CAP_SETUID: u32 = 7;
+
+/// Leaves the command without capabilities, for good: inside the user namespace the setup ran with all of them,
+/// which would let it undo the mounts. The one exception is root's learner (uid 0 inside, with only uid and gid 0
+/// mapped), who keeps CAP_SETUID and CAP_SETGID: servers started as root (nginx) switch to uid 0 and call
+/// `setgroups`, and with a single mapped id these capabilities can reach no other identity.
 unsafe fn drop_capabilities(plan: &ChildPlan) {
-    // uid 0 must not regain capabilities at exec; lock that in.
+    let kept: u32 = if plan.keep_identity_capabilities {
+        (1 << CAP_SETGID) | (1 << CAP_SETUID)
+    } else {
+        0
+    };
+    // Without kept capabilities, uid 0 must not regain any at exec; lock that in. Only possible with CAP_SETPCAP
+    // (namespace mode); without it there are no capabilities to drop anyway.
     let secure_bits = libc::SECBIT_NOROOT
         | libc::SECBIT_NOROOT_LOCKED
         | libc::SECBIT_NO_SETUID_FIXUP
         | libc::SECBIT_NO_SETUID_FIXUP_LOCKED
         | libc::SECBIT_KEEP_CAPS_LOCKED;
-    // Only possible with CAP_SETPCAP (namespace mode); without it there are no capabilities to drop anyway.
-    let has_setpcap = libc::prctl(
-        libc::PR_SET_SECUREBITS,
-        secure_bits as libc::c_ulong,
-        0,
-        0,
-        0,
-    ) == 0;
+    let has_setpcap = if kept == 0 {
+        libc::prctl(
+            libc::PR_SET_SECUREBITS,
+            secure_bits as libc::c_ulong,
+            0,
+            0,
+            0,
+        ) == 0
+    } else {
+        plan.namespaces.is_some()
+    };
     if has_setpcap {
         for capability in 0..=plan.last_capability {
-            libc::prctl(libc::PR_CAPBSET_DROP, capability as libc::c_ulong, 0, 0, 0);
+            if capability >= 32 || kept & (1 << capability) == 0 {
+                libc::prctl(libc::PR_CAPBSET_DROP, capability as libc::c_ulong, 0, 0, 0);
+            }
         }
     }
     libc::prctl(
@@ -517,10 +536,11 @@ unsafe fn drop_capabilities(plan: &ChildPlan) {
         version: 0x2008_0522,
         pid: 0,
     };
+    // Kept capabilities stay permitted, so that exec under no_new_privs does not count them as newly gained.
     let data = [
         Data {
-            effective: 0,
-            permitted: 0,
+            effective: kept,
+            permitted: kept,
             inheritable: 0,
         },
         Data {

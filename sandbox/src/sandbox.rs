@@ -307,6 +307,7 @@ impl Sandbox {
             cwd: c_path(&self.folder.home)?,
             rlimits: self.rlimits(),
             last_capability: last_capability(),
+            keep_identity_capabilities: self.facts.namespaces.is_ok() && self.maps.inside_uid == 0,
             program: self.bash.clone(),
             argv: pointers(&argv),
             envp: pointers(&envp),
