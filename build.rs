@@ -11,6 +11,11 @@ fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let lessons = Path::new(&manifest_dir).join("lessons");
     println!("cargo:rerun-if-changed={}", lessons.display());
+    // A position-dependent executable needs no run-time relocation, which saves about 0.8 ms of every start on these
+    // machines (measured in docs/sandbox.md): `shelltutor sandbox -c` and `show` are started often.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
 
     let mut files: Vec<_> = std::fs::read_dir(&lessons)
         .expect("the lessons/ folder exists")
