@@ -61,6 +61,8 @@ pub enum SnapshotError {
     TooManyEntries(usize),
     #[error("the home folder holds more than {} MiB, too much to keep a copy of", .0 / (1024 * 1024))]
     TooLarge(u64),
+    #[error("the folder ~/{} cannot be read (its permissions forbid it)", .0.display())]
+    Unreadable(PathBuf),
     #[error("cannot read the home folder: {0}")]
     Io(#[from] io::Error),
 }
@@ -87,10 +89,13 @@ impl Snapshot {
         let mut pending = vec![PathBuf::new()];
         while let Some(relative) = pending.pop() {
             let directory = home.join(&relative);
+            // An unreadable folder (after `chmod 000`) fails the snapshot: restoring a copy that lacks its contents
+            // would delete them.
             let mut entries: Vec<_> = match fs::read_dir(&directory) {
                 Ok(entries) => entries.filter_map(Result::ok).collect(),
-                // An unreadable folder (chmod 000) is kept as a folder with unknown content.
-                Err(error) if error.kind() == io::ErrorKind::PermissionDenied => continue,
+                Err(error) if error.kind() == io::ErrorKind::PermissionDenied => {
+                    return Err(SnapshotError::Unreadable(relative));
+                }
                 Err(error) => return Err(error.into()),
             };
             entries.sort_by_key(fs::DirEntry::file_name);
@@ -167,13 +172,11 @@ fn read_node(
         if *bytes > limits.bytes {
             return Err(SnapshotError::TooLarge(limits.bytes));
         }
-        let content = match read_no_follow(path) {
-            Ok(content) => content,
-            // A file the learner made unreadable: remember it as empty rather than fail the snapshot.
-            Err(error) if error.kind() == io::ErrorKind::PermissionDenied => Vec::new(),
-            Err(error) => return Err(error.into()),
-        };
-        Node::File { mode, content }
+        // An unreadable file fails the snapshot too: a copy without its content could not restore it.
+        Node::File {
+            mode,
+            content: read_no_follow(path)?,
+        }
     } else {
         Node::Special
     })
@@ -341,6 +344,27 @@ mod tests {
             "untouched"
         );
         assert_eq!(fs::read_dir(&outside).expect("outside").count(), 1);
+    }
+
+    #[test]
+    fn unreadable_folders_make_no_snapshot_rather_than_a_lossy_one() {
+        if nix_is_root() {
+            return; // root reads everything, so there is nothing to refuse.
+        }
+        let (_dir, home) = home();
+        fs::create_dir(home.join("locked")).expect("mkdir");
+        fs::write(home.join("locked/f"), "x").expect("write");
+        fs::set_permissions(home.join("locked"), fs::Permissions::from_mode(0o000)).expect("chmod");
+        let result = Snapshot::take(&home, Limits::default());
+        fs::set_permissions(home.join("locked"), fs::Permissions::from_mode(0o700))
+            .expect("chmod back");
+        assert!(
+            matches!(result, Err(SnapshotError::Unreadable(path)) if path == Path::new("locked"))
+        );
+    }
+
+    fn nix_is_root() -> bool {
+        fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
     }
 
     #[test]
