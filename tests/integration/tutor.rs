@@ -396,3 +396,37 @@ fn killed_at_random_moments_progress_survives_and_resumes() {
         "did not resume at {expected}:\n{stdout}"
     );
 }
+
+#[test]
+fn tutor_commands_in_a_piped_session() {
+    let tutor = Tutor::new();
+    let mut command = tutor.command(&["start", "cd/see-the-tilde-expand"]);
+    command.write_stdin(
+        ":solution\necho '~'\n:check\n:solution\n:answer a\n:lesson whoam\n:ref pwd\n:explain rm -rf ~\n:next\n:hint\n:hint\n:lessons\n:quit\n",
+    );
+    let (ok, stdout, stderr) = output(command);
+    assert!(ok, "{stderr}");
+    let expect = |text: &str| assert!(stdout.contains(text), "missing '{text}' in:\n{stdout}");
+    expect("Try it yourself first: the solution opens after your first attempt.");
+    expect("FAIL output equals \"{home}\"");
+    expect("The reference solution:\n    echo ~\n");
+    expect("This exercise is not a quiz: type shell commands.");
+    expect("lesson 'whoam' not found (did you mean 'whoami'?)");
+    expect("'pwd' is taught in lesson 'cd'");
+    expect("Explaining command lines such as 'rm -rf ~' is coming soon.");
+    expect("This is the last exercise.");
+    expect("Hint 1 of 1:");
+    expect("No more hints.");
+    expect("> cd ");
+    assert!(
+        !stdout.contains("PASS cd/see-the-tilde-expand"),
+        "quoted '~' must not pass:\n{stdout}"
+    );
+
+    let (_, json, _) = output(tutor.command(&["progress", "--json"]));
+    let progress: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let exercise = progress["lessons"][1]["exercises"][3].clone();
+    assert_eq!(exercise["id"], "cd/see-the-tilde-expand", "{json}");
+    assert_eq!(exercise["solution_used"], true, "{json}");
+    assert_eq!(exercise["hints_used"], 1, "{json}");
+}
