@@ -193,10 +193,11 @@ impl<'a> Session<'a> {
 
     /// Opens the exercise at `position`: a fresh sandbox, its setup, and the lesson text up to and including it.
     fn enter(&mut self, position: usize) -> Result<()> {
+        // Make the new sandbox first: if its setup fails, the learner stays where they were.
+        let (lesson, exercise) = self.exercise_at(position);
+        let attempt = Attempt::start(exercise, self.options.clone())?;
         self.leave();
         self.position = position;
-        let (lesson, exercise) = self.current();
-        let attempt = Attempt::start(exercise, self.options.clone())?;
         self.start = Some(
             Snapshot::take(attempt.sandbox.home(), Limits::default()).map_err(|e| e.to_string()),
         );
