@@ -430,3 +430,29 @@ fn tutor_commands_in_a_piped_session() {
     assert_eq!(exercise["solution_used"], true, "{json}");
     assert_eq!(exercise["hints_used"], 1, "{json}");
 }
+
+#[test]
+fn a_broken_setup_is_reported_and_the_learner_stays_put() {
+    let tutor = Tutor::new();
+    let exercise = |title: &str, setup: &str, file: &str| {
+        format!("## Exercise: {title}\n\n{setup}```check\nexists {file}\n```\n\n```sh solution\ntouch {file}\n```\n\n")
+    };
+    let lesson = format!(
+        "+++\ntitle = \"T\"\n+++\n\n{}{}",
+        exercise("One", "", "a"),
+        exercise("Two", "```sh setup\nexit 3\n```\n\n", "b")
+    );
+    tutor.lesson("a.md", lesson);
+    let mut command = tutor.with_lessons(&[]);
+    command.write_stdin("touch a\n\n:check\n:quit\n");
+    let (ok, stdout, stderr) = output(command);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("error: the setup of exercise 'a/two' (line 18) failed with status 3"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[a] ~ $ :check\nPASS exists a"),
+        "still at exercise one:\n{stdout}"
+    );
+}
