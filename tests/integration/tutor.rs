@@ -240,6 +240,13 @@ fn ctrl_c_stops_the_command_and_not_the_tutor() {
     );
     term.line("echo still-here");
     term.wait_for("\nstill-here");
+    // Ctrl-Z stops the command; the line ends and the tutor does not hang.
+    term.line("sleep 1000");
+    std::thread::sleep(Duration::from_millis(500));
+    term.keys(&["C-z"]);
+    term.wait_prompt("cd");
+    term.line("echo after-ctrl-z");
+    term.wait_for("\nafter-ctrl-z");
     // Ctrl-C at the prompt drops the half-typed line.
     term.keys(&["-l", "echo half-typed"]);
     term.keys(&["C-c"]);
