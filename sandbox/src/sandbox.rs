@@ -24,6 +24,26 @@ use crate::{Error, Layers, LimitHit, Options, Outcome, Status};
 /// `RLIMIT_NPROC` binds (root is exempt from it) and no host file is the learner's own.
 pub const ROOT_PROXY_ID: u32 = 2_000_000_000;
 
+/// Raises this process's soft limit on open files to its hard limit, once.
+///
+/// Removing a learner's very deep tree holds one descriptor per level (std's `remove_dir_all`), and callers such as
+/// `verify` run several sandboxes at once: under the usual soft limit of 1024 that can starve another thread of a
+/// pipe. The learner's own processes keep their bound: the child sets `Limits::open_files` itself.
+fn raise_open_file_limit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(raise_soft_to_hard);
+}
+
+fn raise_soft_to_hard() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let wanted = hard.min(1 << 20);
+        if soft < wanted {
+            let _ = setrlimit(Resource::RLIMIT_NOFILE, wanted, hard);
+        }
+    }
+}
+
 /// Once namespaces failed in this process, later sandboxes do not try them again.
 static NAMESPACES_BROKEN: Mutex<Option<String>> = Mutex::new(None);
 
@@ -73,6 +93,7 @@ impl Sandbox {
         if !cfg!(target_os = "linux") {
             return Err(Error::Unsupported);
         }
+        raise_open_file_limit();
         let bash = find_bash(options.bash.as_deref()).ok_or(Error::BashMissing)?;
         let landlock = landlock::abi_version();
         let namespaces = match NAMESPACES_BROKEN.lock().map(|broken| broken.clone()) {
@@ -800,6 +821,17 @@ pub(crate) fn resolve_inside(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_open_file_limit_is_raised_to_the_hard_limit() {
+        use nix::sys::resource::{getrlimit, setrlimit, Resource};
+        let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+        // Start from a low soft limit, as a login session has (only lowering: anyone may do that).
+        setrlimit(Resource::RLIMIT_NOFILE, 1024.min(hard), hard).unwrap();
+        raise_soft_to_hard();
+        let (soft, _) = getrlimit(Resource::RLIMIT_NOFILE).unwrap();
+        assert_eq!(soft, hard.min(1 << 20));
+    }
 
     #[test]
     fn resolve_stays_inside() {
