@@ -41,16 +41,7 @@ fn run_line(line: &str, keep: bool, options: Options) -> Result<ExitCode> {
     let mut sandbox = Sandbox::new(options).context("could not make a sandbox")?;
     warn_if_degraded(&sandbox);
     let outcome = sandbox.run_echoed(line).context("could not run the line")?;
-    if let Some(limit) = outcome.limit {
-        eprintln!("shelltutor: {}", limit.message());
-    }
-    if keep {
-        eprintln!(
-            "shelltutor: kept the sandbox at {}",
-            sandbox.keep().display()
-        );
-    }
-    Ok(ExitCode::from(exit_code(outcome.status)))
+    Ok(finish(sandbox, &outcome, keep))
 }
 
 fn run_shell(keep: bool, options: Options) -> Result<ExitCode> {
@@ -73,6 +64,11 @@ fn run_shell(keep: bool, options: Options) -> Result<ExitCode> {
     // bash takes its prompt from an rc file, not from the environment.
     let outcome = sandbox
         .run_interactive(r#"exec bash --noprofile --rcfile <(echo 'PS1="(sandbox) \w\$ "') -i"#)?;
+    Ok(finish(sandbox, &outcome, keep))
+}
+
+/// Says which limit ended the line, keeps the folder if asked, and gives the line's exit status.
+fn finish(sandbox: Sandbox, outcome: &sandbox::Outcome, keep: bool) -> ExitCode {
     if let Some(limit) = outcome.limit {
         eprintln!("shelltutor: {}", limit.message());
     }
@@ -82,7 +78,7 @@ fn run_shell(keep: bool, options: Options) -> Result<ExitCode> {
             sandbox.keep().display()
         );
     }
-    Ok(ExitCode::from(exit_code(outcome.status)))
+    ExitCode::from(exit_code(outcome.status))
 }
 
 fn warn_if_degraded(sandbox: &Sandbox) {

@@ -167,16 +167,7 @@ pub(crate) fn enter(plan: &ChildPlan) -> ! {
     // a plain system call on data prepared by the parent, with no allocation, so it is safe even though the parent
     // may have had other threads at the time of the clone.
     unsafe {
-        if libc::prctl(
-            libc::PR_SET_PDEATHSIG,
-            libc::SIGKILL as libc::c_ulong,
-            0,
-            0,
-            0,
-        ) != 0
-        {
-            fail(plan, Stage::DeathSignal);
-        }
+        set_death_signal(plan);
         if let Some(namespaces) = &plan.namespaces {
             enter_namespaces(plan, namespaces);
         }
@@ -253,9 +244,8 @@ unsafe fn enter_namespaces(plan: &ChildPlan, namespaces: &NamespacePlan) {
     bring_up_loopback(plan);
 }
 
-/// Changing uid clears the parent-death signal; set it again, then make sure the parent did not die before that
-/// (it holds the sync pipe open until we exec, so a hang-up means it is gone).
-unsafe fn tie_to_parent_again(plan: &ChildPlan) {
+/// Asks the kernel to kill this child when the tutor dies, so nothing outlives a killed tutor.
+unsafe fn set_death_signal(plan: &ChildPlan) {
     if libc::prctl(
         libc::PR_SET_PDEATHSIG,
         libc::SIGKILL as libc::c_ulong,
@@ -266,6 +256,12 @@ unsafe fn tie_to_parent_again(plan: &ChildPlan) {
     {
         fail(plan, Stage::DeathSignal);
     }
+}
+
+/// Changing uid clears the parent-death signal; set it again, then make sure the parent did not die before that
+/// (it holds the sync pipe open until we exec, so a hang-up means it is gone).
+unsafe fn tie_to_parent_again(plan: &ChildPlan) {
+    set_death_signal(plan);
     if let Some(namespaces) = &plan.namespaces {
         let mut poll = libc::pollfd {
             fd: namespaces.sync_fd,
