@@ -130,16 +130,7 @@ impl View {
         } else {
             dir.join(target)
         };
-        let mut normal = PathBuf::new();
-        for component in joined.components() {
-            match component {
-                Component::ParentDir => {
-                    normal.pop();
-                }
-                Component::CurDir => {}
-                other => normal.push(other),
-            }
-        }
+        let normal = normalise(&joined);
         normal.starts_with(&self.boundary).then_some(normal)
     }
 
@@ -150,6 +141,21 @@ impl View {
         };
         read_bounded(path)
     }
+}
+
+/// `path` with `.` and `..` resolved by the text alone, never touching the file system (so no link is followed).
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 fn classify(path: PathBuf, meta: &fs::Metadata) -> Entry {

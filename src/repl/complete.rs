@@ -1,12 +1,13 @@
 //! Tab completion at the tutor's prompt: tutor commands, lesson and exercise ids after `:lesson`, taught commands
 //! after `:ref`, and otherwise file names inside the sandbox.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::{Helper, Highlighter, Hinter, Validator};
 
 use super::command::COMMANDS;
+use crate::check::view::normalise;
 
 /// What completion may offer; refreshed before every prompt.
 #[derive(Debug, Clone, Default)]
@@ -116,20 +117,6 @@ fn file_names(context: &Context, word: &str) -> Vec<Pair> {
         .collect();
     names.sort_by(|a, b| a.display.cmp(&b.display));
     names
-}
-
-fn normalise(path: &Path) -> PathBuf {
-    let mut normal = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::ParentDir => {
-                normal.pop();
-            }
-            Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
-    normal
 }
 
 #[cfg(test)]
