@@ -110,8 +110,8 @@ impl<'a> Attempt<'a> {
         let view = self.view();
         let placeholders = Placeholders {
             user: self.sandbox.user_name().to_string_lossy().into_owned(),
-            home: self.sandbox.home().display().to_string(),
-            cwd: self.sandbox.cwd().display().to_string(),
+            home: self.sandbox.learner_home().display().to_string(),
+            cwd: self.sandbox.learner_cwd().display().to_string(),
         };
         let observation = Observation {
             view: &view,

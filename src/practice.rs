@@ -35,7 +35,7 @@ pub fn run(args: &Args, options: Options) -> Result<ExitCode> {
 
 fn run_line(line: &str, keep: bool, options: Options) -> Result<ExitCode> {
     let options = Options {
-        persist_shell_state: false,
+        one_shot: true,
         ..options
     };
     let mut sandbox = Sandbox::new(options).context("could not make a sandbox")?;
@@ -51,7 +51,7 @@ fn run_shell(keep: bool, options: Options) -> Result<ExitCode> {
     limits.cpu_time = Duration::from_secs(3600);
     let options = Options {
         limits,
-        persist_shell_state: false,
+        one_shot: true,
         ..options
     };
     let mut sandbox = Sandbox::new(options).context("could not make a sandbox")?;

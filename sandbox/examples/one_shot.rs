@@ -6,7 +6,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let line = std::env::args().nth(1).unwrap_or_else(|| "true".to_owned());
     let options = sandbox::Options {
-        persist_shell_state: false,
+        one_shot: true,
         ..sandbox::Options::default()
     };
     let outcome = sandbox::Sandbox::new(options).and_then(|mut sandbox| sandbox.run_echoed(&line));

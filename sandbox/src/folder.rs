@@ -24,6 +24,8 @@ pub(crate) struct Folder {
     pub root: PathBuf,
     pub home: PathBuf,
     pub tmp: PathBuf,
+    /// The tutor's own files about the sandbox (its `/etc/hosts`, undo copies): never the learner's.
+    pub private: PathBuf,
     /// The open, `flock`ed root: while it is held, sweepers leave the folder alone.
     _lock: nix::fcntl::Flock<File>,
     kept: bool,
@@ -92,12 +94,39 @@ impl Folder {
         let folder = Folder {
             home: root.join("home"),
             tmp: root.join("tmp"),
+            private: root.join(".tutor"),
             root,
             _lock: lock,
             kept: false,
         };
+        // Passable (not listable) by root's learner, whose environment binds the hosts file from here.
+        fs::DirBuilder::new()
+            .mode(0o711)
+            .create(&folder.private)
+            .map_err(error(&folder.private))?;
         folder.populate(owner)?;
         Ok(folder)
+    }
+
+    /// The sandbox's `/etc/hosts`: the host's, plus `names` on the loopback.
+    pub(crate) fn hosts_file(&self) -> PathBuf {
+        self.private.join("hosts")
+    }
+
+    /// Writes the sandbox's `/etc/hosts` (readable by the learner, written only by the tutor).
+    pub(crate) fn write_hosts(&self, names: &[String]) -> Result<(), Error> {
+        let mut hosts = fs::read_to_string("/etc/hosts").unwrap_or_default();
+        if !hosts.is_empty() && !hosts.ends_with('\n') {
+            hosts.push('\n');
+        }
+        if !names.is_empty() {
+            hosts.push_str("# names served by the sandbox itself (shelltutor)\n");
+            hosts.push_str(&format!("127.0.0.1\t{}\n", names.join(" ")));
+        }
+        let path = self.hosts_file();
+        fs::write(&path, hosts)
+            .and_then(|()| fs::set_permissions(&path, fs::Permissions::from_mode(0o644)))
+            .map_err(|source| Error::Folder { path, source })
     }
 
     /// Creates (or re-creates) `home` and `tmp` with the right owner.

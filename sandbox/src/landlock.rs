@@ -93,12 +93,14 @@ pub(crate) struct Ruleset {
 
 impl Ruleset {
     /// Reads and runs anywhere; full access beneath `writable`; read and write (not create) on `devices`.
-    /// `block_tcp` denies every TCP bind and connect (used when there is no network namespace).
+    /// `block_tcp` denies every TCP bind and connect, and `scope` keeps signals and abstract Unix sockets inside the
+    /// Landlock domain (both used when there are no PID and network namespaces).
     pub(crate) fn build(
         abi: u32,
         writable: &[&Path],
         devices: &[&Path],
         block_tcp: bool,
+        scope: bool,
     ) -> io::Result<Ruleset> {
         let handled = handled_fs(abi);
         let attr = RulesetAttr {
@@ -108,7 +110,7 @@ impl Ruleset {
             } else {
                 0
             },
-            scoped: if abi >= 6 {
+            scoped: if scope && abi >= 6 {
                 SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
             } else {
                 0

@@ -74,6 +74,8 @@ pub(crate) struct LayerFacts {
     pub landlock: Result<u32, String>,
     pub namespaces: Result<(), String>,
     pub root_mapped_to: Option<u32>,
+    /// Where the sandbox home appears inside, when it is the learner's real home path.
+    pub home_shown_at: Option<std::path::PathBuf>,
 }
 
 impl LayerFacts {
@@ -121,17 +123,30 @@ impl LayerFacts {
                 },
                 Layer {
                     name: "mount-namespace",
-                    purpose: "read-only view of /, private /tmp, /run hidden",
+                    purpose: "read-only view of /, private /tmp, /run hidden, home at its real path",
                     active: namespaces_ok,
-                    detail: namespace_detail(
-                        "/ read-only; sandbox writable; fresh /tmp and /dev/shm",
-                    ),
+                    detail: match (&self.namespaces, &self.home_shown_at) {
+                        (Ok(()), Some(home)) => format!(
+                            "/ read-only; the sandbox home appears at {} (the real one is hidden); fresh /tmp, /run, /var/log",
+                            home.display()
+                        ),
+                        (Ok(()), None) => "/ read-only; the sandbox home keeps its own path (the real home path is unusable); fresh /tmp, /run, /var/log".to_owned(),
+                        (Err(why), _) => format!("{why}; the sandbox home keeps its own path, HOME points there"),
+                    },
                 },
                 Layer {
                     name: "pid-namespace",
-                    purpose: "no process outlives its line; the tutor is invisible",
+                    purpose: "nothing outlives its exercise; the tutor is invisible",
                     active: namespaces_ok,
-                    detail: namespace_detail("each line is PID 1 of its own namespace"),
+                    detail: namespace_detail(
+                        "one init per exercise; background processes end with the exercise",
+                    ),
+                },
+                Layer {
+                    name: "uts-namespace",
+                    purpose: "a host name of its own",
+                    active: namespaces_ok,
+                    detail: namespace_detail("host name 'sandbox'"),
                 },
                 Layer {
                     name: "network-namespace",
@@ -155,7 +170,7 @@ impl LayerFacts {
                     name: "resource-limits",
                     purpose: "CPU, memory, file size, output, disk and wall time bounded",
                     active: true,
-                    detail: "rlimits per process; output, disk and time watched by the tutor"
+                    detail: "rlimits per process; memory in sum, output, disk and time watched by the tutor"
                         .to_owned(),
                 },
             ],

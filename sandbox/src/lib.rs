@@ -20,32 +20,42 @@
 
 mod capture;
 mod child;
+mod environment;
 mod error;
 mod folder;
+mod init;
+mod keys;
 mod landlock;
 mod layers;
 mod limits;
+mod monitor;
 mod options;
 mod outcome;
+mod processes;
 mod sandbox;
 mod shell_state;
 mod spawn;
 mod terminal;
+mod trace;
 mod watch;
 
 pub use crate::error::Error;
+pub use crate::keys::{parse_keys, KeyError, KeyStep, WAIT_LIMIT};
 pub use crate::layers::{Layer, Layers};
 pub use crate::limits::Limits;
+pub use crate::monitor::Notice;
 pub use crate::options::Options;
 pub use crate::outcome::{LimitHit, Outcome, Status};
+pub use crate::processes::ProcessInfo;
 pub use crate::sandbox::{Io, Sandbox, ROOT_PROXY_ID};
+pub use crate::terminal::typed_text;
+pub use crate::trace::{quote as shell_quote, Executed};
 
 /// Finds out which layers work on this machine by running `true` in a throwaway sandbox (for `doctor`).
 pub fn probe() -> Layers {
     let parent = std::env::temp_dir().join(format!("shelltutor-probe-{}", std::process::id()));
     let options = Options {
         parent_dir: Some(parent.clone()),
-        persist_shell_state: false,
         ..Options::default()
     };
     let layers = match Sandbox::new(options) {
@@ -66,6 +76,7 @@ pub fn probe() -> Layers {
                 landlock,
                 namespaces: Err(error.to_string()),
                 root_mapped_to: None,
+                home_shown_at: None,
             };
             facts.layers()
         }

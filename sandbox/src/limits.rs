@@ -17,14 +17,21 @@ pub struct Limits {
     pub processes: u64,
     /// Largest file a command may write (`RLIMIT_FSIZE`): writing more ends with SIGXFSZ.
     pub file_size: u64,
-    /// Address space per process (`RLIMIT_AS`): memory bombs get allocation failures.
+    /// Resident memory of all the processes of an exercise together: the tutor watches the sum and stops the
+    /// biggest process when it is crossed.
     pub memory: u64,
+    /// Address space per process (`RLIMIT_AS`), a last guard far above `memory`: runtimes such as Go and Node
+    /// reserve gigabytes of address space they never use, so a tight limit here kills them at start.
+    pub address_space: u64,
     /// Disk space the sandbox's files may take; a line that grows them beyond it is stopped (the tutor watches the
     /// file system's free space while a line runs and measures the sandbox when it drops).
     pub disk: u64,
     /// Bytes of output recorded per line. A headless line that prints more is stopped; an interactive one keeps
     /// showing output but stops recording it.
     pub output: usize,
+    /// Bytes of output passed through to the tutor's stdout when that is not a terminal (`shelltutor sandbox -c yes
+    /// > file`): past it the line is stopped. A terminal keeps seeing live output.
+    pub echoed_output: usize,
     /// Size of the private, in-memory `/tmp` and `/dev/shm` each line gets.
     pub tmpfs: u64,
     /// Open files per process (`RLIMIT_NOFILE`).
@@ -41,9 +48,11 @@ impl Default for Limits {
             cpu_time: Duration::from_secs(10),
             processes: 128,
             file_size: 64 * MIB,
-            memory: 512 * MIB,
+            memory: 1024 * MIB,
+            address_space: 64 * 1024 * MIB,
             disk: 512 * MIB,
             output: MIB as usize,
+            echoed_output: 16 * MIB as usize,
             tmpfs: 64 * MIB,
             open_files: 1024,
         }

@@ -18,14 +18,25 @@ pub struct Options {
     pub env: Vec<(OsString, OsString)>,
     /// Run commands even when no file-system confinement is available. Dangerous: for `--unconfined` only.
     pub unconfined: bool,
-    /// Keep variables, aliases, functions, options and the current directory from one line to the next. Turn off
-    /// for one-shot runs (`shelltutor sandbox -c`), where it only costs time.
-    pub persist_shell_state: bool,
+    /// A one-line sandbox (`shelltutor sandbox -c`, the practice shell): the line's bash is PID 1 of fresh
+    /// namespaces and everything ends with it; no shell state is kept and no commands are recorded. Otherwise the
+    /// sandbox is an exercise: one environment (an init holding the namespaces) lives from the first line until
+    /// the sandbox is reset or dropped, what a line leaves running keeps running, and the shell state and the
+    /// commands each line ran are kept.
+    pub one_shot: bool,
     /// Use this bash instead of the one found in `PATH`.
     pub bash: Option<PathBuf>,
     /// Use user, mount, PID and network namespaces where the kernel allows them. Turning this off runs with Landlock
     /// and limits only, as on systems that block unprivileged namespaces (for tests of that degraded mode).
     pub namespaces: bool,
+    /// Where the learner's home appears inside: `None` means their real home from the password database
+    /// (`/home/alice`, `/root`), so that `pwd`, `~` and ssh-keygen's defaults look as on their machine.
+    pub home_path: Option<PathBuf>,
+    /// Host names that resolve to the sandbox's loopback (added to its `/etc/hosts`).
+    pub local_names: Vec<String>,
+    /// System folders that get a fresh, empty, writable tmpfs in each exercise, when they exist (servers write
+    /// their logs and temporary files there).
+    pub writable_dirs: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -35,9 +46,12 @@ impl Default for Options {
             parent_dir: None,
             env: Vec::new(),
             unconfined: false,
-            persist_shell_state: true,
+            one_shot: false,
             bash: None,
             namespaces: true,
+            home_path: None,
+            local_names: vec!["example.test".into(), "www.example.test".into()],
+            writable_dirs: vec!["/var/log".into(), "/var/lib/nginx".into()],
         }
     }
 }

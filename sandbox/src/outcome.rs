@@ -47,6 +47,8 @@ pub enum LimitHit {
     Processes,
     /// The learner pressed Ctrl-C three times and the command did not stop by itself, so the tutor stopped it.
     Interrupted,
+    /// A keystroke script waited for text that never appeared on the screen (see `Outcome::waited_for`).
+    WaitedTooLong,
 }
 
 impl LimitHit {
@@ -67,11 +69,16 @@ impl LimitHit {
             LimitHit::Disk => {
                 "The command filled too much disk space, so the tutor stopped it. Delete big files with `rm`."
             }
-            LimitHit::Memory => "A process asked for more memory than the sandbox allows and could not get it.",
+            LimitHit::Memory => {
+                "The command used more memory than the sandbox allows, so it was stopped (or could not get more)."
+            }
             LimitHit::Processes => {
                 "The command started too many processes (a fork bomb?); the tutor stopped all of them."
             }
             LimitHit::Interrupted => "The command ignored Ctrl-C, so the tutor stopped it.",
+            LimitHit::WaitedTooLong => {
+                "The keystrokes waited for text that never appeared on the screen, so the command was stopped."
+            }
         }
     }
 }
@@ -89,11 +96,19 @@ pub struct Outcome {
     pub duration: Duration,
     /// The limit that ended the line, if one did.
     pub limit: Option<LimitHit>,
-    /// The shell's current directory after the line, as a host path inside the sandbox (the learner sees the same
-    /// path). Without persisted shell state this is where the line started.
+    /// The shell's current directory after the line, as a host path when it is inside the sandbox home (the
+    /// learner sees it at their home path), else as the learner sees it (`/etc`). Without persisted shell state
+    /// this is where the line started.
     pub cwd: PathBuf,
-    /// Sandbox home, to show `cwd` with `~`.
+    /// Sandbox home on the host, to show `cwd` with `~`.
     pub(crate) home: PathBuf,
+    /// The simple commands the shell ran, with their expanded words (empty without persisted shell state).
+    pub commands: Vec<crate::Executed>,
+    /// The text a keystroke script waited for in vain (with `LimitHit::WaitedTooLong`).
+    pub waited_for: Option<String>,
+    /// What the learner typed during an interactive line that the command did not read (type-ahead, the rest of
+    /// a paste), escape sequences removed: the tutor runs it next, as a shell would.
+    pub unread_input: Vec<u8>,
 }
 
 impl Outcome {

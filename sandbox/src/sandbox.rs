@@ -1,28 +1,45 @@
 //! The `Sandbox`: a folder with a learner home, and the means to run bash lines in it under every layer the
 //! kernel offers, keeping shell state between lines, bounding every line, and cleaning up everything.
+//!
+//! A sandbox is an exercise: its first line makes an environment (an init holding user, mount, PID, network, UTS
+//! and IPC namespaces) that lives until the sandbox is reset or dropped, so that a server started in one line can
+//! be reached in the next; each line is a fresh bash that joins it. A one-shot sandbox (`Options::one_shot`) is an
+//! exercise of one line: its bash is PID 1 of namespaces made for it alone. Where namespaces are unavailable,
+//! lines run under Landlock and limits only.
 
-use std::ffi::{CString, OsStr, OsString};
+use std::ffi::{CStr, CString, OsStr, OsString};
 use std::fs;
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::capture::{self, Pipes, Relayed};
-use crate::child::{ChildPlan, LandlockPlan, MountPlan, NamespacePlan};
+use crate::capture::{self, Echo, Pipes, Relayed};
+use crate::child::{InitPlan, LandlockPlan, LinePlan, MountPlan, MountPoint, NamespacePlan};
+use crate::environment::Environment;
 use crate::folder::{self, Folder};
+use crate::keys::KeyStep;
 use crate::landlock::{self, Ruleset};
 use crate::layers::LayerFacts;
+use crate::monitor::{Bounds, Notice};
 use crate::outcome::display_with_tilde;
-use crate::spawn::{self, IdMaps, SpawnError};
-use crate::terminal::{self, Endpoints};
+use crate::processes::ProcessInfo;
+use crate::spawn::{self, Channels, Child, IdMaps, SpawnError};
+use crate::terminal::{self, Endpoints, PtyEnds};
 use crate::watch::Watch;
 use crate::{Error, Layers, LimitHit, Options, Outcome, Status};
 
 /// The uid (and gid) that root's learner runs as outside the sandbox: an id no account uses, so that
-/// `RLIMIT_NPROC` binds (root is exempt from it) and no host file is the learner's own.
+/// `RLIMIT_NPROC` binds (root is exempt from it) and no host file is the learner's own. The service accounts mapped
+/// for root's learner get the ids right after it.
 pub const ROOT_PROXY_ID: u32 = 2_000_000_000;
+
+/// Service accounts that root's learner may switch to (nginx's workers, sshd's privilege separation).
+const SERVICE_ACCOUNTS: [&str; 3] = ["www-data", "sshd", "nobody"];
+
+/// The host name inside the sandbox.
+const HOSTNAME: &CStr = c"sandbox";
 
 /// Raises this process's soft limit on open files to its hard limit, once.
 ///
@@ -69,22 +86,30 @@ pub enum Io<'a> {
         input: BorrowedFd<'a>,
         output: BorrowedFd<'a>,
     },
+    /// The command gets a pseudo-terminal of its own, typed into by a script (see [`crate::parse_keys`]).
+    Keys(&'a [KeyStep]),
 }
 
-/// A throwaway, confined folder with a learner home, in which bash lines run. Dropping it kills nothing (no process
-/// outlives a line) and removes the folder.
+/// A throwaway, confined folder with a learner home, in which bash lines run. Dropping it ends everything that
+/// runs in it and removes the folder.
 #[derive(Debug)]
 pub struct Sandbox {
+    // Declared before `folder`: the environment's processes end before the folder is removed.
+    environment: Option<Environment>,
     options: Options,
     folder: Folder,
     facts: LayerFacts,
     bash: CString,
     maps: IdMaps,
     user_name: OsString,
-    /// The shell's directory after the last line.
-    cwd: PathBuf,
+    /// The home as the learner's commands see it (their real home path, when namespaces allow it).
+    learner_home: PathBuf,
+    /// The shell's directory after the last line, as the learner sees it.
+    learner_cwd: PathBuf,
     /// What the last line's shell left (a script of `declare`, `alias`, ... lines), sourced by the next one.
     shell_state: Vec<u8>,
+    /// Notices about the environment not yet taken (e.g. that it had to be made anew).
+    notices: Vec<Notice>,
 }
 
 impl Sandbox {
@@ -103,27 +128,12 @@ impl Sandbox {
         };
         let euid = nix::unistd::geteuid().as_raw();
         let egid = nix::unistd::getegid().as_raw();
-        let maps = if euid == 0 {
-            IdMaps {
-                inside_uid: 0,
-                inside_gid: 0,
-                outside_uid: ROOT_PROXY_ID,
-                outside_gid: ROOT_PROXY_ID,
-                deny_setgroups: false,
-            }
-        } else {
-            IdMaps {
-                inside_uid: euid,
-                inside_gid: egid,
-                outside_uid: euid,
-                outside_gid: egid,
-                deny_setgroups: true,
-            }
-        };
+        let maps = id_maps(euid, egid);
         let facts = LayerFacts {
             landlock,
             namespaces,
             root_mapped_to: (euid == 0).then_some(ROOT_PROXY_ID),
+            home_shown_at: None,
         };
         refuse_without_confinement(&facts, options.unconfined)?;
         let parent = options
@@ -132,18 +142,41 @@ impl Sandbox {
             .unwrap_or_else(folder::default_parent);
         let parent = folder::prepare_parent(&parent)?;
         folder::sweep_stale(&parent);
-        let folder = Folder::create(&parent, owner(&facts, maps))?;
-        let cwd = folder.home.clone();
-        Ok(Sandbox {
+        let folder = Folder::create(&parent, owner(&facts, &maps))?;
+        folder.write_hosts(&options.local_names)?;
+        let user = nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(euid))
+            .ok()
+            .flatten();
+        let user_name = user
+            .as_ref()
+            .map(|user| OsString::from(&user.name))
+            .or_else(|| std::env::var_os("USER"))
+            .unwrap_or_else(|| "learner".into());
+        let real_home = options
+            .home_path
+            .clone()
+            .or_else(|| user.map(|user| user.dir));
+        let mut sandbox = Sandbox {
+            environment: None,
+            learner_home: folder.home.clone(),
+            learner_cwd: folder.home.clone(),
             options,
             folder,
             facts,
             bash,
             maps,
-            user_name: user_name(euid),
-            cwd,
+            user_name,
             shell_state: Vec::new(),
-        })
+            notices: Vec::new(),
+        };
+        if sandbox.facts.namespaces.is_ok() {
+            if let Some(home) = real_home.filter(|home| home_path_usable(home)) {
+                sandbox.facts.home_shown_at = Some(home.clone());
+                sandbox.learner_cwd = home.clone();
+                sandbox.learner_home = home;
+            }
+        }
+        Ok(sandbox)
     }
 
     /// Runs a line headless (stdin `/dev/null`, output recorded) and reports what happened.
@@ -171,36 +204,37 @@ impl Sandbox {
         self.run_with(line, Io::Terminal { input, output })
     }
 
+    /// Runs a line on a pseudo-terminal of its own and types `keys` into it (see [`crate::parse_keys`]).
+    pub fn run_keys(&mut self, line: &str, keys: &[KeyStep]) -> Result<Outcome, Error> {
+        self.run_with(line, Io::Keys(keys))
+    }
+
     /// Runs a line with the given input and output.
     pub fn run_with(&mut self, line: &str, io: Io<'_>) -> Result<Outcome, Error> {
-        self.folder.populate(owner(&self.facts, self.maps))?;
+        self.folder.populate(owner(&self.facts, &self.maps))?;
         match self.attempt(line, io) {
             Err(Attempt::Namespaces(why)) => {
-                if let Ok(mut broken) = NAMESPACES_BROKEN.lock() {
-                    *broken = Some(why.clone());
-                }
-                self.facts.namespaces = Err(why);
-                refuse_without_confinement(&self.facts, self.options.unconfined)?;
-                // Root's learner no longer runs as the proxy uid: give the folders back to the tutor's own uid.
-                let (uid, gid) = (
-                    nix::unistd::geteuid().as_raw(),
-                    nix::unistd::getegid().as_raw(),
-                );
-                for dir in [&self.folder.home, &self.folder.tmp] {
-                    let _ = std::os::unix::fs::chown(dir, Some(uid), Some(gid));
-                }
+                self.give_up_namespaces(why)?;
                 self.attempt(line, io).map_err(Attempt::into_error)
             }
             other => other.map_err(Attempt::into_error),
         }
     }
 
-    /// Empties home and temp folders and forgets the shell state: a fresh sandbox in the same place.
+    /// Ends the environment (every process the learner started), empties home and temp folders and forgets the
+    /// shell state: a fresh sandbox in the same place.
     pub fn reset(&mut self) -> Result<(), Error> {
-        self.folder.reset(owner(&self.facts, self.maps))?;
-        self.cwd = self.folder.home.clone();
+        self.environment = None;
+        self.folder.reset(owner(&self.facts, &self.maps))?;
+        self.learner_cwd = self.learner_home.clone();
         self.shell_state.clear();
+        self.notices.clear();
         Ok(())
+    }
+
+    /// Ends every process the learner started, keeping the files and the shell state.
+    pub fn stop_processes(&mut self) {
+        self.environment = None;
     }
 
     /// The sandbox folder on the host (holds `home/` and `tmp/`).
@@ -213,14 +247,38 @@ impl Sandbox {
         &self.folder.home
     }
 
-    /// The shell's current directory after the last line.
-    pub fn cwd(&self) -> &Path {
-        &self.cwd
+    /// A folder for the tutor's own files about this sandbox, out of the learner's reach (not writable by the
+    /// learner's commands, and not visible to them where namespaces work).
+    pub fn private_dir(&self) -> &Path {
+        &self.folder.private
+    }
+
+    /// The learner's home as their commands see it: their real home path where namespaces allow it.
+    pub fn learner_home(&self) -> &Path {
+        &self.learner_home
+    }
+
+    /// The shell's current directory after the last line, as the learner sees it.
+    pub fn learner_cwd(&self) -> &Path {
+        &self.learner_cwd
+    }
+
+    /// The shell's current directory after the last line, as a host path when it is inside the home.
+    pub fn cwd(&self) -> PathBuf {
+        self.host_path(&self.learner_cwd)
     }
 
     /// The learner's user name as `whoami` prints it inside (the caller's own name).
     pub fn user_name(&self) -> &OsStr {
         &self.user_name
+    }
+
+    /// The host uid that files the learner creates belong to (the proxy id for root's learner).
+    pub fn learner_uid_on_host(&self) -> u32 {
+        match owner(&self.facts, &self.maps) {
+            Some((uid, _)) => uid,
+            None => nix::unistd::geteuid().as_raw(),
+        }
     }
 
     /// Which layers confine this sandbox's commands.
@@ -236,20 +294,152 @@ impl Sandbox {
     /// Resolves a learner's path (`~/a/b`, `a/b` relative to home, or an absolute path inside the sandbox) to a host
     /// path, refusing anything that leaves the sandbox, including through symlinks. The path need not exist.
     pub fn resolve(&self, learner_path: &str) -> Result<PathBuf, Error> {
-        resolve_inside(&self.folder.root, &self.folder.home, learner_path)
+        let path = match Path::new(learner_path).strip_prefix(&self.learner_home) {
+            Ok(rest) if self.learner_home != self.folder.home => {
+                self.folder.home.join(rest).display().to_string()
+            }
+            _ => learner_path.to_owned(),
+        };
+        resolve_inside(&self.folder.root, &self.folder.home, &path)
+    }
+
+    /// The learner's processes still running in the environment (what lines left behind), oldest first.
+    pub fn processes(&self) -> Vec<ProcessInfo> {
+        self.environment
+            .as_ref()
+            .map(Environment::processes)
+            .unwrap_or_default()
+    }
+
+    /// TCP ports something listens on in the sandbox's own network.
+    pub fn listening_ports(&self) -> Vec<u16> {
+        self.environment
+            .as_ref()
+            .map(Environment::listening_ports)
+            .unwrap_or_default()
+    }
+
+    /// What happened in the environment since the last call: processes that ended, runaways the tutor stopped.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        let mut notices = std::mem::take(&mut self.notices);
+        if let Some(environment) = &self.environment {
+            notices.extend(environment.take_notices());
+        }
+        notices
+    }
+
+    /// What processes left running printed since the last call (the latest 64 KiB).
+    pub fn take_background_output(&mut self) -> Vec<u8> {
+        self.environment
+            .as_ref()
+            .map(|e| e.monitor().take_output())
+            .unwrap_or_default()
     }
 
     /// Keeps the folder on disk (for `--keep`), out of reach of the stale-sandbox sweep, and returns where it is.
     pub fn keep(mut self) -> PathBuf {
+        self.environment = None;
         self.folder.keep()
+    }
+
+    /// A host path for a path as the learner sees it: inside the home, the home's folder on the host.
+    fn host_path(&self, learner_path: &Path) -> PathBuf {
+        match learner_path.strip_prefix(&self.learner_home) {
+            Ok(rest) if rest.as_os_str().is_empty() => self.folder.home.clone(),
+            Ok(rest) => self.folder.home.join(rest),
+            Err(_) => learner_path.to_path_buf(),
+        }
+    }
+
+    fn give_up_namespaces(&mut self, why: String) -> Result<(), Error> {
+        if let Ok(mut broken) = NAMESPACES_BROKEN.lock() {
+            *broken = Some(why.clone());
+        }
+        self.facts.namespaces = Err(why);
+        self.facts.home_shown_at = None;
+        self.environment = None;
+        refuse_without_confinement(&self.facts, self.options.unconfined)?;
+        // Root's learner no longer runs as the proxy uid: give the folders back to the tutor's own uid.
+        let (uid, gid) = (
+            nix::unistd::geteuid().as_raw(),
+            nix::unistd::getegid().as_raw(),
+        );
+        for dir in [&self.folder.home, &self.folder.tmp] {
+            let _ = std::os::unix::fs::chown(dir, Some(uid), Some(gid));
+        }
+        let learner_cwd = self.host_path(&self.learner_cwd);
+        self.learner_home = self.folder.home.clone();
+        self.learner_cwd = learner_cwd;
+        Ok(())
+    }
+
+    /// Whether lines run in an environment that outlives them.
+    fn uses_environment(&self) -> bool {
+        self.facts.namespaces.is_ok() && !self.options.one_shot
+    }
+
+    /// Makes the environment if there is none (or if it died), before a line runs.
+    fn ensure_environment(&mut self) -> Result<(), Attempt> {
+        if let Some(environment) = &self.environment {
+            if environment.is_alive() {
+                return Ok(());
+            }
+            self.environment = None;
+            self.notices.push(Notice::EnvironmentLost);
+        }
+        let environment = self.create_environment()?;
+        self.environment = Some(environment);
+        Ok(())
+    }
+
+    fn create_environment(&self) -> Result<Environment, Attempt> {
+        let (error_read, error_write) = pipe()?;
+        let (sync_read, sync_write) = pipe()?;
+        let (report_read, report_write) = nix::unistd::pipe2(
+            nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK,
+        )
+        .map_err(|errno| spawn_error("creating a pipe", errno.into()))?;
+        let namespaces = self.namespace_plan(sync_read.as_raw_fd())?;
+        let init = InitPlan {
+            report_fd: report_write.as_raw_fd(),
+            arguments: argument_area(),
+        };
+        let error_fd = error_write.as_raw_fd();
+        let channels = Channels {
+            error_read,
+            sync_write: Some(sync_write),
+            child_ends: vec![error_write, sync_read, report_write],
+        };
+        let child = spawn::spawn_init(&namespaces, &self.maps, &init, error_fd, channels)
+            .map_err(Attempt::from_spawn)?;
+        let bounds = Bounds {
+            memory: self.options.limits.memory,
+            processes: self.options.limits.processes,
+        };
+        Environment::new(child, report_read, bounds)
+            .map_err(|source| spawn_error("watching the environment", source))
     }
 
     fn attempt(&mut self, line: &str, io: Io<'_>) -> Result<Outcome, Attempt> {
         let started = Instant::now();
-        let persist = self.options.persist_shell_state;
-        let terminal_mode = matches!(io, Io::Terminal { .. });
-        let argv = self.argv(line, persist, terminal_mode)?;
-        let saved_state = if persist && !self.shell_state.is_empty() {
+        let in_environment = self.uses_environment();
+        if in_environment {
+            self.ensure_environment()?;
+        }
+        let job_control = matches!(io, Io::Terminal { .. } | Io::Keys(_));
+        let argv = self.argv(line, in_environment, job_control)?;
+        if line.contains('\0') {
+            return Err(Attempt::Other(nul_error()));
+        }
+        let program = if in_environment {
+            Some(
+                sealed_memfd(crate::shell_state::program(line, job_control).as_bytes())
+                    .map_err(|source| spawn_error("handing over the line", source))?,
+            )
+        } else {
+            None
+        };
+        let saved_state = if in_environment && !self.shell_state.is_empty() {
             Some(
                 sealed_memfd(&self.shell_state)
                     .map_err(|source| spawn_error("handing over the shell state", source))?,
@@ -257,19 +447,19 @@ impl Sandbox {
         } else {
             None
         };
-        let envp = self.environment(io)?;
+        let envp = self.environment_variables(io)?;
         let (error_read, error_write) = pipe()?;
-        let (sync_read, sync_write) = if self.facts.namespaces.is_ok() {
-            let (read, write) = pipe()?;
-            (Some(read), Some(write))
+        let (state_read, state_write, trace_read, trace_write) = if in_environment {
+            let (state_read, state_write) = pipe()?;
+            let (trace_read, trace_write) = pipe()?;
+            (
+                Some(state_read),
+                Some(state_write),
+                Some(trace_read),
+                Some(trace_write),
+            )
         } else {
-            (None, None)
-        };
-        let (state_read, state_write) = if persist {
-            let (read, write) = pipe()?;
-            (Some(read), Some(write))
-        } else {
-            (None, None)
+            (None, None, None, None)
         };
         let ruleset = match &self.facts.landlock {
             Ok(abi) => Some(
@@ -280,42 +470,16 @@ impl Sandbox {
         };
         let null = fs::File::open("/dev/null")
             .map_err(|source| spawn_error("opening /dev/null", source))?;
-        let (stdio_parent, stdio_child): (Option<(OwnedFd, OwnedFd)>, Vec<OwnedFd>) = match io {
-            Io::Terminal { input, .. } => {
-                let pty = terminal::open_like(input)
-                    .map_err(|source| spawn_error("opening a pseudo-terminal", source))?;
-                (None, vec![pty.master, pty.slave])
-            }
-            Io::Captured | Io::Echoed => {
-                let (out_read, out_write) = pipe()?;
-                let (err_read, err_write) = pipe()?;
-                (Some((out_read, err_read)), vec![out_write, err_write])
-            }
-        };
-        let stdio = match io {
-            Io::Terminal { .. } => [stdio_child[1].as_raw_fd(); 3],
-            _ => [
-                null.as_raw_fd(),
-                stdio_child[0].as_raw_fd(),
-                stdio_child[1].as_raw_fd(),
-            ],
-        };
-        let plan = ChildPlan {
-            namespaces: match (&self.facts.namespaces, &sync_read) {
-                (Ok(()), Some(sync_read)) => Some(NamespacePlan {
-                    sync_fd: sync_read.as_raw_fd(),
-                    become_root_inside: self.maps.inside_uid == 0,
-                    mounts: self.mount_plan()?,
-                }),
-                _ => None,
-            },
+        let mut streams = Streams::open(io)?;
+        let stdio = streams.child_stdio(null.as_raw_fd());
+        let line_plan = LinePlan {
             landlock: ruleset.as_ref().map(|ruleset| LandlockPlan {
                 ruleset_fd: ruleset.raw_fd(),
                 tmpfs_rules: if self.facts.namespaces.is_ok() {
-                    vec![
-                        (c"/tmp".to_owned(), ruleset.handled),
-                        (c"/dev/shm".to_owned(), ruleset.handled),
-                    ]
+                    self.tmpfs_paths()
+                        .into_iter()
+                        .map(|path| (path, ruleset.handled))
+                        .collect()
                 } else {
                     Vec::new()
                 },
@@ -324,86 +488,71 @@ impl Sandbox {
             stdio,
             state_fd: state_write.as_ref().map(AsRawFd::as_raw_fd),
             saved_state_fd: saved_state.as_ref().map(AsRawFd::as_raw_fd),
-            terminal: terminal_mode,
-            cwd: c_path(&self.folder.home)?,
+            program_fd: program.as_ref().map(AsRawFd::as_raw_fd),
+            trace_fd: trace_write.as_ref().map(AsRawFd::as_raw_fd),
+            terminal: streams.is_terminal(),
+            cwd: c_path(&self.learner_home)?,
             rlimits: self.rlimits(),
             last_capability: last_capability(),
             keep_identity_capabilities: self.facts.namespaces.is_ok() && self.maps.inside_uid == 0,
+            in_user_namespace: self.facts.namespaces.is_ok(),
+            alive_fd: None,
             program: self.bash.clone(),
             argv: pointers(&argv),
             envp: pointers(&envp),
         };
-        let maps = self.facts.namespaces.is_ok().then_some(self.maps);
         // The child has its own copies of these; ours must close so that EOF and EIO arrive when it ends.
-        let child_ends = [
-            Some(error_write),
-            sync_read,
-            state_write,
-            saved_state,
-            Some(null.into()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let spawned = spawn::spawn(&plan, maps, sync_write, error_read, child_ends);
-        let mut child = match spawned {
-            Ok(child) => child,
-            Err(SpawnError {
-                stage,
-                namespace_problem: true,
-                source,
-            }) => return Err(Attempt::Namespaces(format!("{stage} failed: {source}"))),
-            Err(SpawnError { stage, source, .. }) => {
-                return Err(Attempt::Other(Error::Spawn { stage, source }))
-            }
+        let mut child_ends: Vec<OwnedFd> = [error_write.into(), null.into()]
+            .into_iter()
+            .chain(state_write)
+            .chain(trace_write)
+            .chain(saved_state)
+            .chain(program)
+            .collect();
+        child_ends.extend(streams.take_child_ends());
+        let child = if in_environment {
+            let pidfd = self
+                .environment
+                .as_ref()
+                .map(Environment::pidfd)
+                .ok_or_else(|| spawn_error("joining the exercise", std::io::ErrorKind::NotFound.into()))?;
+            let channels = Channels {
+                error_read,
+                sync_write: None,
+                child_ends,
+            };
+            spawn::spawn_in_environment(pidfd, self.maps.inside_uid == 0, &line_plan, channels)
+        } else if self.facts.namespaces.is_ok() {
+            let (sync_read, sync_write) = pipe()?;
+            let namespaces = self.namespace_plan(sync_read.as_raw_fd())?;
+            child_ends.push(sync_read);
+            let channels = Channels {
+                error_read,
+                sync_write: Some(sync_write),
+                child_ends,
+            };
+            spawn::spawn_one_shot(Some((&namespaces, &self.maps)), &line_plan, channels)
+        } else {
+            let channels = Channels {
+                error_read,
+                sync_write: None,
+                child_ends,
+            };
+            spawn::spawn_one_shot(None, &line_plan, channels)
         };
+        let mut child = child.map_err(|error| {
+            if in_environment && error.namespace_problem {
+                // Joining failed: the environment is unusable; the next line makes a new one.
+                Attempt::Other(Error::Spawn {
+                    stage: error.stage,
+                    source: error.source,
+                })
+            } else {
+                Attempt::from_spawn(error)
+            }
+        })?;
         drop(ruleset);
-        let limits = &self.options.limits;
-        let mut stdio_child = stdio_child.into_iter();
-        let relayed = match (io, stdio_parent) {
-            (Io::Terminal { input, output }, _) => {
-                let master = stdio_child.next();
-                drop(stdio_child); // the slave: only the child may hold it
-                let Some(master) = master else {
-                    return Err(Attempt::Other(Error::Relay(
-                        std::io::ErrorKind::NotFound.into(),
-                    )));
-                };
-                let mut watch =
-                    Watch::new(limits.interactive_wall_time, &self.folder.root, limits.disk);
-                let _raw =
-                    terminal::RawMode::enter(input).map_err(|e| Attempt::Other(Error::Relay(e)))?;
-                terminal::relay(
-                    &mut child,
-                    master,
-                    state_read,
-                    Endpoints { input, output },
-                    limits.output,
-                    &mut watch,
-                )
-            }
-            (_, Some((stdout, stderr))) => {
-                drop(stdio_child);
-                let mut watch = Watch::new(Some(limits.wall_time), &self.folder.root, limits.disk);
-                let pipes = Pipes {
-                    stdout,
-                    stderr,
-                    state: state_read,
-                };
-                let relayed = capture::relay(
-                    &mut child,
-                    pipes,
-                    matches!(io, Io::Echoed),
-                    limits.output,
-                    &mut watch,
-                );
-                if matches!(io, Io::Echoed) {
-                    terminal::discard_pending_input(std::os::fd::AsFd::as_fd(&std::io::stdin()));
-                }
-                relayed
-            }
-            (_, None) => Err(std::io::ErrorKind::NotFound.into()),
-        };
+        let relayed = self.relay(&mut child, io, streams, state_read, trace_read, in_environment);
         let relayed = match relayed {
             Ok(relayed) => relayed,
             Err(error) => {
@@ -416,31 +565,117 @@ impl Sandbox {
         Ok(self.finish(status, relayed, started, shell_cpu))
     }
 
+    fn relay(
+        &mut self,
+        child: &mut Child,
+        io: Io<'_>,
+        streams: Streams,
+        state: Option<OwnedFd>,
+        trace: Option<OwnedFd>,
+        lingering: bool,
+    ) -> std::io::Result<Relayed> {
+        let limits = self.options.limits.clone();
+        let monitor = self.environment.as_ref().map(Environment::monitor);
+        if let Some(monitor) = monitor {
+            monitor.line(true);
+        }
+        let relayed = match (io, streams) {
+            (Io::Terminal { input, output }, Streams::Pty { master, slave, .. }) => {
+                let mut watch =
+                    Watch::new(limits.interactive_wall_time, &self.folder.home, limits.disk);
+                let raw = terminal::RawMode::enter(input)?;
+                let ends = PtyEnds {
+                    master,
+                    slave,
+                    state,
+                    trace,
+                };
+                let endpoints = Endpoints { input, output };
+                let mut relayed =
+                    terminal::relay(child, ends, endpoints, limits.output, &mut watch, lingering)?;
+                let typed = raw.take_typed();
+                relayed.unread_input.extend(typed);
+                relayed
+            }
+            (Io::Keys(steps), Streams::Pty { master, slave, .. }) => {
+                let mut watch = Watch::new(Some(limits.wall_time), &self.folder.home, limits.disk);
+                let ends = PtyEnds {
+                    master,
+                    slave,
+                    state,
+                    trace,
+                };
+                crate::keys::relay(child, ends, steps, limits.output, &mut watch, lingering)?
+            }
+            (_, Streams::Pipes { stdout, stderr, .. }) => {
+                let mut watch = Watch::new(Some(limits.wall_time), &self.folder.home, limits.disk);
+                let echoed = matches!(io, Io::Echoed);
+                let to_terminal = terminal::is_terminal(std::os::fd::AsFd::as_fd(&std::io::stdout()));
+                let echo = Echo {
+                    live: echoed,
+                    bound: (echoed && !to_terminal).then_some(limits.echoed_output),
+                };
+                let pipes = Pipes {
+                    stdout,
+                    stderr,
+                    state,
+                    trace,
+                };
+                let relayed =
+                    capture::relay(child, pipes, echo, limits.output, &mut watch, lingering)?;
+                if echoed {
+                    terminal::discard_pending_input(std::os::fd::AsFd::as_fd(&std::io::stdin()));
+                }
+                relayed
+            }
+            _ => return Err(std::io::ErrorKind::NotFound.into()),
+        };
+        Ok(relayed)
+    }
+
     fn finish(
         &mut self,
         status: Status,
-        relayed: Relayed,
+        mut relayed: Relayed,
         started: Instant,
         shell_cpu: Option<Duration>,
     ) -> Outcome {
+        let commands = crate::trace::parse_with_status(&relayed.trace.bytes, Some(status.code()));
         if relayed.limit.is_none() {
             if let Some((state, cwd)) = crate::shell_state::parse(&relayed.state) {
                 // Kept in the tutor's memory, out of the learner's reach, and handed to the next line's shell.
                 self.shell_state = state.to_vec();
-                self.cwd = PathBuf::from(OsString::from_vec(cwd.to_vec()));
+                if let Some(last) = crate::trace::last_argument(&commands) {
+                    self.shell_state.extend_from_slice(
+                        format!("__st_prev_last={}\n", crate::trace::quote(&last)).as_bytes(),
+                    );
+                }
+                self.learner_cwd = PathBuf::from(OsString::from_vec(cwd.to_vec()));
             }
         }
-        let limit = relayed
-            .limit
-            .or_else(|| self.guess_limit(status, &relayed.output.bytes, shell_cpu));
+        let mut limit = relayed.limit;
+        if let Some(environment) = &self.environment {
+            let monitored = environment.monitor().line(false);
+            limit = limit.or(monitored);
+            environment
+                .monitor()
+                .adopt(std::mem::take(&mut relayed.leftovers), true);
+            environment
+                .monitor()
+                .adopt(relayed.trace_leftover.take().into_iter().collect(), false);
+        }
+        let limit = limit.or_else(|| self.guess_limit(status, &relayed.output.bytes, shell_cpu));
         Outcome {
             status,
             output: relayed.output.bytes,
             output_truncated: relayed.output.truncated,
             duration: started.elapsed(),
             limit,
-            cwd: self.cwd.clone(),
+            cwd: self.cwd(),
             home: self.folder.home.clone(),
+            commands,
+            waited_for: relayed.waited_for,
+            unread_input: relayed.unread_input,
         }
     }
 
@@ -486,35 +721,40 @@ impl Sandbox {
         }
     }
 
+    /// bash's arguments: in an environment, a short command that sources the line's program (see
+    /// `shell_state::program`), so that `ps` and `pgrep -f` inside never see the line itself.
     fn argv(&self, line: &str, persist: bool, job_control: bool) -> Result<Vec<CString>, Attempt> {
         let text = |s: &str| CString::new(s).map_err(|_| Attempt::Other(nul_error()));
-        let mut argv = vec![self.bash.clone(), text("-c")?];
         if persist {
-            argv.push(text(&crate::shell_state::program(job_control))?);
-            argv.push(text("bash")?);
-            argv.push(text(line)?);
-        } else if job_control {
+            return Ok(vec![text("bash")?, text("-c")?, text(". /dev/fd/95")?]);
+        }
+        let mut argv = vec![self.bash.clone(), text("-c")?];
+        if job_control {
             // Ctrl-Z must stop only the command's job, which needs job control in this non-interactive shell.
             argv.push(text("set -m; eval \"$1\"")?);
             argv.push(text("bash")?);
-            argv.push(text(line)?);
-        } else {
-            argv.push(text(line)?);
         }
+        argv.push(text(line)?);
         Ok(argv)
     }
 
-    fn environment(&self, io: Io<'_>) -> Result<Vec<CString>, Attempt> {
+    fn environment_variables(&self, io: Io<'_>) -> Result<Vec<CString>, Attempt> {
         let mut env: Vec<(OsString, OsString)> = Vec::new();
         let mut set = |key: &str, value: &OsStr| {
             env.retain(|(existing, _)| existing != key);
             env.push((key.into(), value.to_owned()));
         };
-        set("HOME", self.folder.home.as_os_str());
+        set("HOME", self.learner_home.as_os_str());
         set("USER", &self.user_name);
         set("LOGNAME", &self.user_name);
         set("SHELL", OsStr::from_bytes(self.bash.as_bytes()));
-        set("TMPDIR", self.folder.tmp.as_os_str());
+        // With a mount namespace, /tmp is the exercise's own; without one, the sandbox's folder is.
+        let tmp = if self.facts.namespaces.is_ok() {
+            OsStr::new("/tmp")
+        } else {
+            self.folder.tmp.as_os_str()
+        };
+        set("TMPDIR", tmp);
         let path = std::env::var_os("PATH").unwrap_or_else(|| {
             "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()
         });
@@ -523,6 +763,7 @@ impl Sandbox {
             Io::Terminal { .. } => {
                 std::env::var_os("TERM").unwrap_or_else(|| "xterm-256color".into())
             }
+            Io::Keys(_) => "xterm-256color".into(),
             _ => "dumb".into(),
         };
         set("TERM", &term);
@@ -552,31 +793,87 @@ impl Sandbox {
     fn ruleset(&self, abi: u32) -> std::io::Result<Ruleset> {
         let writable = [self.folder.home.as_path(), self.folder.tmp.as_path()];
         let devices: Vec<&Path> = WRITABLE_DEVICES.iter().map(Path::new).collect();
-        Ruleset::build(abi, &writable, &devices, self.facts.namespaces.is_err())
+        // With namespaces, signals and abstract sockets cannot leave the sandbox anyway (PID and network namespaces),
+        // and Landlock's scoping would keep each line from signalling what an earlier line started (`kill`, `nginx
+        // -s stop`): every line has its own Landlock domain. Without them, scoping is what stops `kill -9 -1`.
+        let isolated = self.facts.namespaces.is_ok();
+        Ruleset::build(abi, &writable, &devices, !isolated, !isolated)
+    }
+
+    /// The private tmpfs mounts a line may write in (given Landlock rules once they are mounted).
+    fn tmpfs_paths(&self) -> Vec<CString> {
+        ["/tmp", "/dev/shm", "/run"]
+            .iter()
+            .map(PathBuf::from)
+            .chain(self.writable_dirs())
+            .filter_map(|path| CString::new(path.into_os_string().into_vec()).ok())
+            .collect()
+    }
+
+    /// The configured writable system folders that exist here.
+    fn writable_dirs(&self) -> Vec<PathBuf> {
+        self.options
+            .writable_dirs
+            .iter()
+            .filter(|dir| dir.is_absolute() && dir.is_dir())
+            .filter(|dir| !self.learner_home.starts_with(dir))
+            .cloned()
+            .collect()
+    }
+
+    fn namespace_plan(&self, sync_fd: std::os::fd::RawFd) -> Result<NamespacePlan, Attempt> {
+        Ok(NamespacePlan {
+            sync_fd,
+            become_root_inside: self.maps.inside_uid == 0,
+            mounts: self.mount_plan()?,
+            hostname: HOSTNAME.to_owned(),
+        })
     }
 
     fn mount_plan(&self) -> Result<MountPlan, Attempt> {
-        let root = &self.folder.root;
-        let tmp = Path::new("/tmp");
-        let mut mount_points = Vec::new();
-        if let Ok(below_tmp) = root.strip_prefix(tmp) {
-            let mut point = tmp.to_path_buf();
-            for component in below_tmp.components() {
-                point.push(component);
-                mount_points.push(c_path(&point)?);
+        let size = |mode: &str, bytes: u64| {
+            CString::new(format!("mode={mode},size={bytes}"))
+                .map_err(|_| Attempt::Other(nul_error()))
+        };
+        let writable = self.writable_dirs();
+        let mut writable_subdirs = Vec::new();
+        for dir in &writable {
+            // Programs expect their usual folders (`/var/log/nginx`): make them, empty.
+            if let Ok(entries) = fs::read_dir(dir) {
+                for entry in entries.flatten() {
+                    if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                        writable_subdirs.push(c_path(&entry.path())?);
+                    }
+                }
             }
         }
-        let size = |bytes: u64| {
-            CString::new(format!("mode=1777,size={bytes}")).map_err(|_| Attempt::Other(nul_error()))
-        };
+        let mount_points = mount_points_for(&self.learner_home, &writable)
+            .into_iter()
+            .map(|path| {
+                Ok(MountPoint {
+                    path: c_path(&path)?,
+                    is_file: false,
+                })
+            })
+            .collect::<Result<Vec<_>, Attempt>>()?;
         Ok(MountPlan {
-            sandbox: c_path(root)?,
+            home_source: c_path(&self.folder.home)?,
+            home_target: c_path(&self.learner_home)?,
             mount_points,
-            tmp_options: size(self.options.limits.tmpfs)?,
-            hide_run: Path::new("/run").is_dir() && !root.starts_with("/run"),
-            run_options: CString::new("mode=755,size=1048576")
-                .map_err(|_| Attempt::Other(nul_error()))?,
+            tmp_options: size("1777", self.options.limits.tmpfs)?,
+            hide_run: Path::new("/run").is_dir(),
+            run_options: size("755", self.options.limits.tmpfs)?,
             private_shm: Path::new("/dev/shm").is_dir(),
+            writable: writable
+                .iter()
+                .map(|dir| c_path(dir))
+                .collect::<Result<_, _>>()?,
+            writable_options: size("755", self.options.limits.tmpfs)?,
+            writable_subdirs,
+            hosts_file: Path::new("/etc/hosts")
+                .is_file()
+                .then(|| c_path(&self.folder.hosts_file()))
+                .transpose()?,
         })
     }
 
@@ -593,7 +890,10 @@ impl Sandbox {
                 libc::RLIMIT_FSIZE,
                 limit(limits.file_size, limits.file_size),
             ),
-            (libc::RLIMIT_AS, limit(limits.memory, limits.memory)),
+            (
+                libc::RLIMIT_AS,
+                limit(limits.address_space, limits.address_space),
+            ),
             (libc::RLIMIT_CORE, limit(0, 0)),
             (
                 libc::RLIMIT_NOFILE,
@@ -611,6 +911,78 @@ impl Sandbox {
     }
 }
 
+/// The descriptors of one line's input and output: pipes, or a pseudo-terminal.
+enum Streams {
+    Pipes {
+        stdout: OwnedFd,
+        stderr: OwnedFd,
+        child: Vec<OwnedFd>,
+    },
+    Pty {
+        master: OwnedFd,
+        /// The tutor's copy of the slave, to take back unread input.
+        slave: OwnedFd,
+        child: Vec<OwnedFd>,
+    },
+}
+
+impl Streams {
+    fn open(io: Io<'_>) -> Result<Streams, Attempt> {
+        match io {
+            Io::Terminal { input, .. } => {
+                let pty = terminal::open_like(input)
+                    .map_err(|source| spawn_error("opening a pseudo-terminal", source))?;
+                Streams::pty(pty)
+            }
+            Io::Keys(_) => {
+                let pty = terminal::open_scripted()
+                    .map_err(|source| spawn_error("opening a pseudo-terminal", source))?;
+                Streams::pty(pty)
+            }
+            Io::Captured | Io::Echoed => {
+                let (out_read, out_write) = pipe()?;
+                let (err_read, err_write) = pipe()?;
+                Ok(Streams::Pipes {
+                    stdout: out_read,
+                    stderr: err_read,
+                    child: vec![out_write, err_write],
+                })
+            }
+        }
+    }
+
+    fn pty(pty: terminal::Pty) -> Result<Streams, Attempt> {
+        let slave = pty
+            .slave
+            .try_clone()
+            .map_err(|source| spawn_error("opening a pseudo-terminal", source))?;
+        Ok(Streams::Pty {
+            master: pty.master,
+            slave,
+            child: vec![pty.slave],
+        })
+    }
+
+    fn is_terminal(&self) -> bool {
+        matches!(self, Streams::Pty { .. })
+    }
+
+    /// The descriptors that become the child's 0, 1 and 2.
+    fn child_stdio(&self, null: std::os::fd::RawFd) -> [std::os::fd::RawFd; 3] {
+        match self {
+            Streams::Pty { child, .. } => [child[0].as_raw_fd(); 3],
+            Streams::Pipes { child, .. } => [null, child[0].as_raw_fd(), child[1].as_raw_fd()],
+        }
+    }
+
+    /// The child's ends, which the tutor closes once the child has them.
+    fn take_child_ends(&mut self) -> Vec<OwnedFd> {
+        match self {
+            Streams::Pty { child, .. } | Streams::Pipes { child, .. } => std::mem::take(child),
+        }
+    }
+}
+
 /// Why one attempt to run failed: the namespaces (so fall back) or anything else.
 enum Attempt {
     Namespaces(String),
@@ -625,6 +997,17 @@ impl Attempt {
                 source: std::io::Error::other(why),
             },
             Attempt::Other(error) => error,
+        }
+    }
+
+    fn from_spawn(error: SpawnError) -> Attempt {
+        match error {
+            SpawnError {
+                stage,
+                namespace_problem: true,
+                source,
+            } => Attempt::Namespaces(format!("{stage} failed: {source}")),
+            SpawnError { stage, source, .. } => Attempt::Other(Error::Spawn { stage, source }),
         }
     }
 }
@@ -647,6 +1030,100 @@ fn nul_error() -> Error {
             "the line or a path contains a NUL byte",
         ),
     }
+}
+
+/// The ids of the learner inside and outside: themselves, or for root an unused id (plus a few service accounts).
+fn id_maps(euid: u32, egid: u32) -> IdMaps {
+    if euid != 0 {
+        return IdMaps {
+            inside_uid: euid,
+            inside_gid: egid,
+            outside_uid: euid,
+            outside_gid: egid,
+            extra_uids: Vec::new(),
+            extra_gids: Vec::new(),
+            deny_setgroups: true,
+        };
+    }
+    let mut extra_uids: Vec<(u32, u32)> = Vec::new();
+    let mut extra_gids: Vec<(u32, u32)> = Vec::new();
+    let mut next = ROOT_PROXY_ID + 1;
+    for name in SERVICE_ACCOUNTS {
+        let Ok(Some(account)) = nix::unistd::User::from_name(name) else {
+            continue;
+        };
+        let (uid, gid) = (account.uid.as_raw(), account.gid.as_raw());
+        if uid != 0 && !extra_uids.iter().any(|(inside, _)| *inside == uid) {
+            extra_uids.push((uid, next));
+            next += 1;
+        }
+        if gid != 0 && !extra_gids.iter().any(|(inside, _)| *inside == gid) {
+            extra_gids.push((gid, next));
+            next += 1;
+        }
+    }
+    IdMaps {
+        inside_uid: 0,
+        inside_gid: 0,
+        outside_uid: ROOT_PROXY_ID,
+        outside_gid: ROOT_PROXY_ID,
+        extra_uids,
+        extra_gids,
+        deny_setgroups: false,
+    }
+}
+
+/// Whether the learner's real home path can show the sandbox home: an absolute folder that exists, or that can be
+/// made in one of the sandbox's fresh tmpfs mounts.
+fn home_path_usable(path: &Path) -> bool {
+    path.is_absolute()
+        && path.components().count() > 1
+        && !path.components().any(|c| c == Component::ParentDir)
+        && !["/proc", "/sys", "/dev"].iter().any(|p| path.starts_with(p))
+        && (path.is_dir() || under_fresh_tmpfs(path).is_some())
+}
+
+/// The fresh tmpfs mount (of those every environment gets) that `path` lies in, if any.
+fn under_fresh_tmpfs(path: &Path) -> Option<&'static Path> {
+    ["/tmp", "/run", "/dev/shm"]
+        .into_iter()
+        .map(Path::new)
+        .find(|mount| path.starts_with(mount) && path != *mount)
+}
+
+/// The folders to make, outermost first, so that `home` can be a mount point when it lies in a fresh tmpfs.
+fn mount_points_for(home: &Path, writable: &[PathBuf]) -> Vec<PathBuf> {
+    let mount = under_fresh_tmpfs(home)
+        .map(Path::to_path_buf)
+        .or_else(|| writable.iter().find(|dir| home.starts_with(dir)).cloned());
+    let Some(mount) = mount else {
+        return Vec::new();
+    };
+    let Ok(below) = home.strip_prefix(&mount) else {
+        return Vec::new();
+    };
+    let mut point = mount;
+    below
+        .components()
+        .map(|component| {
+            point.push(component);
+            point.clone()
+        })
+        .collect()
+}
+
+/// Where the tutor's command line lies in its memory (`/proc/self/stat` fields 48 and 49), for the init to
+/// overwrite in its own copy.
+fn argument_area() -> Option<(usize, usize)> {
+    static AREA: OnceLock<Option<(usize, usize)>> = OnceLock::new();
+    *AREA.get_or_init(|| {
+        let stat = fs::read_to_string("/proc/self/stat").ok()?;
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        // `fields` starts at field 3.
+        let start = fields.get(45)?.parse().ok()?;
+        let end = fields.get(46)?.parse().ok()?;
+        (end > start && end - start < 1 << 20).then_some((start, end))
+    })
 }
 
 /// A read-only, in-memory file holding `content`: the learner's shell can source it but not change it, and it has
@@ -686,7 +1163,7 @@ fn pointers(strings: &[CString]) -> Vec<*const libc::c_char> {
 }
 
 /// Who owns `home` and `tmp` on the host: the proxy id when root's learner runs mapped to it.
-fn owner(facts: &LayerFacts, maps: IdMaps) -> Option<(u32, u32)> {
+fn owner(facts: &LayerFacts, maps: &IdMaps) -> Option<(u32, u32)> {
     (facts.namespaces.is_ok() && maps.inside_uid == 0)
         .then_some((maps.outside_uid, maps.outside_gid))
 }
@@ -738,16 +1215,6 @@ fn find_bash(configured: Option<&Path>) -> Option<CString> {
         .filter(|path| path.is_absolute())
         .find(|path| nix::unistd::access(path, nix::unistd::AccessFlags::X_OK).is_ok())
         .and_then(|path| CString::new(path.into_os_string().into_vec()).ok())
-}
-
-/// The caller's user name, so that `whoami`, `$USER` and the prompt agree with the real account.
-fn user_name(uid: u32) -> OsString {
-    nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
-        .ok()
-        .flatten()
-        .map(|user| OsString::from(user.name))
-        .or_else(|| std::env::var_os("USER"))
-        .unwrap_or_else(|| "learner".into())
 }
 
 fn last_capability() -> u32 {
@@ -854,5 +1321,30 @@ mod tests {
         assert!(resolve_inside(&root, &home, "/etc/passwd").is_err());
         assert!(resolve_inside(&root, &home, "out/passwd").is_err());
         assert_eq!(resolve_inside(&root, &home, "~").unwrap(), home);
+    }
+
+    #[test]
+    fn homes_in_fresh_tmpfs_mounts_get_their_mount_points() {
+        assert_eq!(
+            mount_points_for(Path::new("/tmp/t/home"), &[]),
+            vec![PathBuf::from("/tmp/t"), PathBuf::from("/tmp/t/home")]
+        );
+        assert!(mount_points_for(Path::new("/home/alice"), &[]).is_empty());
+        assert!(home_path_usable(Path::new("/tmp/not-there-yet/home")));
+        assert!(!home_path_usable(Path::new("/")));
+        assert!(!home_path_usable(Path::new("relative")));
+        assert!(!home_path_usable(Path::new("/nonexistent-home-dir")));
+    }
+
+    #[test]
+    fn root_maps_service_accounts_to_unused_ids() {
+        let maps = id_maps(0, 0);
+        assert_eq!(maps.outside_uid, ROOT_PROXY_ID);
+        for (inside, outside) in maps.extra_uids.iter().chain(&maps.extra_gids) {
+            assert_ne!(*inside, 0);
+            assert!(*outside > ROOT_PROXY_ID && *outside < ROOT_PROXY_ID + 16);
+        }
+        let user = id_maps(1000, 1000);
+        assert!(user.extra_uids.is_empty() && user.deny_setgroups);
     }
 }

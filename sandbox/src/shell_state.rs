@@ -1,19 +1,43 @@
 //! Keeping the shell's state from one line to the next, as in a real shell, although each line runs in a fresh
-//! bash (a fresh set of namespaces, so nothing a line starts can outlive it).
+//! bash (so a broken line cannot break the session), and recording the commands the shell runs.
 //!
-//! Each line's bash first sources the state the previous line left (variables, exported or not; functions; aliases;
-//! shell options; umask; current directory) from a sealed in-memory file on descriptor 98, then `eval`s the line,
-//! and on exit writes its new state to a pipe the tutor reads (descriptor [`STATE_FD`](crate::child::STATE_FD)).
-//! The tutor keeps it in memory, out of the learner's reach. A line killed by a limit leaves the previous state in
-//! place.
+//! Each line's bash first sources the state the previous line left from a sealed in-memory file on descriptor
+//! [`SAVED_STATE_FD`](crate::child::SAVED_STATE_FD): the current directory and `OLDPWD`, variables (exported or
+//! not), functions, aliases, `shopt` and safe `set -o` options, traps, the umask, and `$?` and `$_` of the
+//! previous line. Then it `eval`s the line with `set -x` tracing to descriptor [`TRACE_FD`](crate::child::TRACE_FD)
+//! (see `trace.rs`), and on exit writes its new state to a pipe the tutor reads (descriptor
+//! [`STATE_FD`](crate::child::STATE_FD)). The tutor keeps it in memory, out of the learner's reach. A line killed
+//! by a limit leaves the previous state in place.
+//!
+//! Not kept, deliberately: `PIPESTATUS` (restoring it would need a pipeline, that is extra processes, per line);
+//! `set -e` (`errexit` would end every later line at its first failing command), `set -x` (the tutor traces with
+//! it; a learner's own `set -x` prints nothing) and the other `set -o` options that change how lines are read;
+//! the `EXIT` and `DEBUG` traps (the tutor's own); the job table (a fresh shell has no jobs: what a line left
+//! running goes on, and `ps`, `kill` and `pkill` reach it).
 
 /// Variables bash manages itself (or that describe one process): restoring them would be wrong or an error.
 const SKIPPED_VARIABLES: &str = "BASH|BASH_*|BASHOPTS|BASHPID|COLUMNS|COMP_*|DIRSTACK|EPOCHREALTIME|EPOCHSECONDS|\
-EUID|FUNCNAME|GROUPS|HISTCMD|LINENO|LINES|PIPESTATUS|PPID|PWD|RANDOM|SECONDS|SHELLOPTS|SHLVL|SRANDOM|UID|_|__st_*";
+EUID|FUNCNAME|GROUPS|HISTCMD|LINENO|LINES|PIPESTATUS|PPID|PWD|RANDOM|SECONDS|SHELLOPTS|SHLVL|SRANDOM|UID|_|\
+PS4|__st_*";
 
-/// The `bash -c` program for one line. The line itself is passed as `$1` (so no quoting can go wrong) and cleared
-/// before it runs. `job_control` turns on `set -m` for interactive lines, so Ctrl-Z stops only the command.
-pub(crate) fn program(job_control: bool) -> String {
+/// `set -o` options that are kept between lines.
+const KEPT_OPTIONS: &str =
+    "allexport errtrace functrace hashall keyword noclobber noglob notify nounset physical pipefail posix verbose";
+
+/// Signals whose traps are kept between lines (EXIT and DEBUG are the tutor's).
+const KEPT_TRAPS: &str = "HUP INT QUIT USR1 USR2 PIPE ALRM TERM CHLD CONT TSTP TTIN TTOU WINCH ERR RETURN";
+
+/// Separates the fields of a trace record; `PS4` starts with it, and bash repeats it once per level of `eval` or
+/// command substitution. Bash quotes control characters in arguments (`$'\036'`), so it never appears raw there.
+pub(crate) const RECORD_START: u8 = 0x1e;
+/// Separates the fields at the start of a record (after the status, the shell's pid, the function depth and name).
+pub(crate) const FIELD_END: u8 = 0x1f;
+
+/// The program for one line, which the line's bash sources from a sealed memfd (descriptor
+/// [`PROGRAM_FD`](crate::child::PROGRAM_FD)), so that neither it nor the line shows in `ps` or matches `pgrep -f`.
+/// The line is embedded as an ANSI-C quoted string. `job_control` turns on `set -m` for interactive lines, so
+/// Ctrl-Z stops only the command.
+pub(crate) fn program(line: &str, job_control: bool) -> String {
     let prefixes: String = ('A'..='Z')
         .chain('a'..='z')
         .chain(['_'])
@@ -21,31 +45,58 @@ pub(crate) fn program(job_control: bool) -> String {
         .collect();
     let job_control = if job_control { "set -m\n" } else { "" };
     format!(
-        r#"__st_line=$1; set --
+        r#"exec 95<&-
+__st_line={line}
 shopt -s expand_aliases
 [ -e /dev/fd/98 ] && . /dev/fd/98 2>/dev/null; exec 98<&-
+__st_ret() {{ unset __st_line __st_prev_status __st_prev_last; return "$1"; }}
 __st_save() {{
-  local __st_n
+  local __st_status=$? __st_last=$_ __st_n
+  set +x
   {{
+    printf 'builtin cd -- %q 2>/dev/null || builtin cd\nunset OLDPWD\n' "$PWD"
     for __st_n in{prefixes}; do
       case $__st_n in {SKIPPED_VARIABLES}) continue ;; esac
       [[ ${{__st_n@a}} == *r* ]] && continue
       declare -p -- "$__st_n"
     done
-    unset -f __st_save
+    unset -f __st_save __st_ret
     declare -f
     alias -p
     shopt -p
+    shopt -po {KEPT_OPTIONS}
+    trap -p {KEPT_TRAPS}
     umask -p
-    printf 'builtin cd -- %q 2>/dev/null || builtin cd\n' "$PWD"
+    printf '__st_prev_status=%d\n__st_prev_last=%q\n' "$__st_status" "$__st_last"
     printf '\0%s' "$PWD"
   }} >&99 2>/dev/null
 }}
 trap __st_save EXIT
-{job_control}eval "unset __st_line
+__st_prev_last=${{__st_prev_last-}}
+{job_control}BASH_XTRACEFD=97
+PS4=$'\x1e''$?'$'\x1f''$BASHPID'$'\x1f''${{#FUNCNAME[@]}}'$'\x1f''${{FUNCNAME[0]-}}'$'\x1f'
+set -x
+eval "__st_ret ${{__st_prev_status:-0}} ${{__st_prev_last@Q}}
 $__st_line"
-"#
+"#,
+        line = ansi_c_quote(line)
     )
+}
+
+/// Quotes any text as a bash `$'...'` word: backslashes, quotes and control characters escaped.
+fn ansi_c_quote(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 3);
+    quoted.push_str("$'");
+    for c in text.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\"),
+            '\'' => quoted.push_str("\\'"),
+            c if (c as u32) < 0x20 || c == '\x7f' => quoted.push_str(&format!("\\x{:02x}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('\'');
+    quoted
 }
 
 /// Splits what the shell wrote at exit into the state script and the current directory (raw bytes).
@@ -68,9 +119,45 @@ mod tests {
 
     #[test]
     fn program_sources_the_saved_state_and_sets_job_control() {
-        let text = program(true);
+        let text = program("true", true);
         assert!(text.contains(". /dev/fd/98"));
         assert!(text.contains("set -m"));
-        assert!(!program(false).contains("set -m"));
+        assert!(!program("true", false).contains("set -m"));
+    }
+
+    #[test]
+    fn any_line_is_quoted_safely() {
+        assert_eq!(ansi_c_quote("it's a\\b\n"), "$'it\\'s a\\\\b\\x0a'");
+    }
+
+    /// The program runs in a plain bash, outside any sandbox: state and trace land where the tutor reads them.
+    #[test]
+    fn a_line_hands_back_its_state_and_trace() {
+        let dir = std::env::temp_dir().join(format!("st-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let script = format!(
+            "exec 97>'{0}/trace' 99>'{0}/state' 95<<<\"$1\"; bash -c '. /dev/fd/95'",
+            dir.display()
+        );
+        let status = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .arg("bash")
+            .arg(program("x=1; cd /tmp; false", false))
+            .current_dir(&dir)
+            .status()
+            .map(|s| s.code());
+        assert_eq!(status.ok().flatten(), Some(1));
+        let state = std::fs::read(dir.join("state")).unwrap_or_default();
+        let (script, cwd) = parse(&state).unwrap_or_default();
+        let script = String::from_utf8_lossy(script);
+        assert_eq!(cwd, b"/tmp");
+        assert!(script.contains("declare -- x=\"1\""), "{script}");
+        assert!(script.contains("__st_prev_status=1"), "{script}");
+        let trace = std::fs::read(dir.join("trace")).unwrap_or_default();
+        let commands = crate::trace::parse(&trace);
+        let names: Vec<&str> = commands.iter().map(|c| c.argv[0].as_str()).collect();
+        assert_eq!(names, ["cd", "false"]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::termios::{self, SetArg, Termios};
 
-use crate::capture::{Relayed, STATE_LIMIT};
+use crate::capture::{Relayed, STATE_LIMIT, TRACE_LIMIT};
+use crate::keys::read_into;
 use crate::spawn::Child;
 use crate::watch::{Recorder, Watch};
 use crate::LimitHit;
@@ -36,6 +37,27 @@ pub(crate) fn open_like(terminal: BorrowedFd<'_>) -> io::Result<Pty> {
     let modes = termios::tcgetattr(terminal).map_err(io::Error::from)?;
     let size = window_size(terminal);
     let pair = nix::pty::openpty(size.as_ref(), Some(&modes)).map_err(io::Error::from)?;
+    for fd in [&pair.master, &pair.slave] {
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )?;
+    }
+    Ok(Pty {
+        master: pair.master,
+        slave: pair.slave,
+    })
+}
+
+/// Opens a pty for a scripted run (no learner terminal to copy): cooked mode with echo, 100 columns by 30 rows.
+pub(crate) fn open_scripted() -> io::Result<Pty> {
+    let size = nix::pty::Winsize {
+        ws_row: 30,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pair = nix::pty::openpty(Some(&size), None).map_err(io::Error::from)?;
     for fd in [&pair.master, &pair.slave] {
         nix::fcntl::fcntl(
             fd,
@@ -97,11 +119,37 @@ impl<'a> RawMode<'a> {
     }
 }
 
+impl RawMode<'_> {
+    /// Takes what the learner typed that nobody read yet (the next lines), dropping the terminal's answers to a
+    /// command's queries (cursor position, device attributes): those must not reach the tutor as if typed.
+    pub(crate) fn take_typed(&self) -> Vec<u8> {
+        typed_text(&read_pending(self.terminal))
+    }
+}
+
 impl Drop for RawMode<'_> {
     fn drop(&mut self) {
-        discard_pending_input(self.terminal);
+        // Whatever is still pending was not typed for the tutor (see `take_typed`).
+        let _ = read_pending(self.terminal);
         let _ = termios::tcsetattr(self.terminal, SetArg::TCSANOW, &self.saved);
     }
+}
+
+/// Reads the input waiting on a terminal in raw mode, without blocking.
+fn read_pending(terminal: BorrowedFd<'_>) -> Vec<u8> {
+    let mut pending = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while pending.len() < 1024 * 1024 {
+        let mut fds = [PollFd::new(terminal, PollFlags::POLLIN)];
+        if !matches!(nix::poll::poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0) {
+            break;
+        }
+        match nix::unistd::read(terminal, &mut buffer) {
+            Ok(n) if n > 0 => pending.extend_from_slice(&buffer[..n]),
+            _ => break,
+        }
+    }
+    pending
 }
 
 /// Drops input waiting on the learner's terminal: a command's last escape sequences can make the terminal answer
@@ -123,42 +171,75 @@ pub(crate) struct Endpoints<'a> {
     pub output: BorrowedFd<'a>,
 }
 
-/// Relays between the learner's terminal and the command's pty until the command has ended.
+/// The tutor's ends of an interactive run: the pty master, a copy of its slave (to take back input the command did
+/// not read), and the shell's state and trace descriptors.
+#[derive(Debug)]
+pub(crate) struct PtyEnds {
+    pub master: OwnedFd,
+    pub slave: OwnedFd,
+    pub state: Option<OwnedFd>,
+    pub trace: Option<OwnedFd>,
+}
+
+/// Relays between the learner's terminal and the command's pty until the command has ended. `lingering`:
+/// background processes may outlive the command (an exercise's environment), so do not wait for them to close the
+/// pty; hand its master back instead.
 pub(crate) fn relay(
     child: &mut Child,
-    master: OwnedFd,
-    state: Option<OwnedFd>,
-    ends: Endpoints<'_>,
+    ends: PtyEnds,
+    learner: Endpoints<'_>,
     output_limit: usize,
     watch: &mut Watch,
+    lingering: bool,
 ) -> io::Result<Relayed> {
-    for fd in [Some(&master), state.as_ref()].into_iter().flatten() {
+    let PtyEnds {
+        master,
+        slave,
+        state,
+        trace,
+    } = ends;
+    for fd in [Some(&master), state.as_ref(), trace.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         nix::fcntl::fcntl(
             fd,
             nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
         )?;
     }
     let mut state = state;
+    let mut trace = trace;
     let mut master_open = true;
     let mut input_open = true;
     let mut relayed = Relayed {
         output: Recorder::new(output_limit),
-        limit: None,
-        state: Vec::new(),
+        trace: Recorder::new(TRACE_LIMIT),
+        ..Relayed::default()
     };
     let mut exited_at: Option<Instant> = None;
     let mut ctrl_c_presses: Vec<Instant> = Vec::new();
-    let mut size = window_size(ends.input);
+    let mut size = window_size(learner.input);
     let mut next_size_check = Instant::now() + WINDOW_SIZE_CHECK;
     let mut buffer = vec![0u8; 16 * 1024];
     let mut screen = ScreenModes::default();
     loop {
-        if exited_at.is_some_and(|at| at.elapsed() > DRAIN_GRACE)
-            || (exited_at.is_some() && !master_open && state.is_none())
-        {
-            break;
+        if exited_at.is_some() {
+            // The command has ended: take what it printed; input it did not read goes back to the tutor.
+            if master_open {
+                master_open = pass_output(&master, learner.output, &mut buffer, &mut relayed.output, &mut screen)?;
+            }
+            // The shell wrote its state and trace before it ended: take all of it.
+            while read_into(&mut state, &mut buffer, &mut relayed.state, STATE_LIMIT)
+                | read_into(&mut trace, &mut buffer, &mut relayed.trace.bytes, TRACE_LIMIT)
+            {}
+            if lingering
+                || exited_at.is_some_and(|at| at.elapsed() > DRAIN_GRACE)
+                || (!master_open && state.is_none() && trace.is_none())
+            {
+                break;
+            }
         }
-        let mut fds = Vec::with_capacity(4);
+        let mut fds = Vec::with_capacity(5);
         let master_slot = master_open.then(|| {
             fds.push(PollFd::new(master.as_fd(), PollFlags::POLLIN));
             fds.len() - 1
@@ -167,8 +248,12 @@ pub(crate) fn relay(
             fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
             fds.len() - 1
         });
+        let trace_slot = trace.as_ref().map(|fd| {
+            fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
+            fds.len() - 1
+        });
         let input_slot = (input_open && exited_at.is_none()).then(|| {
-            fds.push(PollFd::new(ends.input, PollFlags::POLLIN));
+            fds.push(PollFd::new(learner.input, PollFlags::POLLIN));
             fds.len() - 1
         });
         let child_slot = exited_at.is_none().then(|| {
@@ -184,9 +269,10 @@ pub(crate) fn relay(
             Err(error) => return Err(error.into()),
         }
         let ready = |slot: Option<usize>| slot.and_then(|i| fds[i].any()).unwrap_or(false);
-        let (master_ready, state_ready, input_ready, child_ready) = (
+        let (master_ready, state_ready, trace_ready, input_ready, child_ready) = (
             ready(master_slot),
             ready(state_slot),
+            ready(trace_slot),
             ready(input_slot),
             ready(child_slot),
         );
@@ -194,17 +280,20 @@ pub(crate) fn relay(
         if master_ready {
             master_open = pass_output(
                 &master,
-                ends.output,
+                learner.output,
                 &mut buffer,
                 &mut relayed.output,
                 &mut screen,
             )?;
         }
         if state_ready {
-            read_state(&mut state, &mut buffer, &mut relayed.state);
+            read_into(&mut state, &mut buffer, &mut relayed.state, STATE_LIMIT);
+        }
+        if trace_ready {
+            read_into(&mut trace, &mut buffer, &mut relayed.trace.bytes, TRACE_LIMIT);
         }
         if input_ready {
-            match nix::unistd::read(ends.input, &mut buffer) {
+            match nix::unistd::read(learner.input, &mut buffer) {
                 Ok(0) => input_open = false,
                 Ok(n) => {
                     let keys = &buffer[..n];
@@ -230,7 +319,7 @@ pub(crate) fn relay(
         }
         if Instant::now() >= next_size_check {
             next_size_check = Instant::now() + WINDOW_SIZE_CHECK;
-            let current = window_size(ends.input);
+            let current = window_size(learner.input);
             if let (Some(new), true) = (
                 &current,
                 current.map(|s| (s.ws_row, s.ws_col)) != size.map(|s| (s.ws_row, s.ws_col)),
@@ -240,10 +329,101 @@ pub(crate) fn relay(
             size = current;
         }
     }
-    // The pty dies with the command, but what it told the learner's terminal (colours, alternate screen, hidden
-    // cursor, mouse reporting) stays: undo it.
-    write_all(ends.output, &screen.restore_sequence());
+    // The pty lives on while background processes hold it, but what the command told the learner's terminal
+    // (colours, alternate screen, hidden cursor, mouse reporting) must not: undo it.
+    write_all(learner.output, &screen.restore_sequence());
+    relayed.unread_input = take_unread_input(&slave);
+    drop(slave);
+    if lingering {
+        relayed.trace_leftover = trace;
+    }
+    if master_open && still_held(&master) {
+        relayed.leftovers.push(master);
+    }
     Ok(relayed)
+}
+
+/// Input that reached the command's terminal but was never read: a real terminal keeps it for the shell, so the
+/// tutor does too. The slave is switched to non-canonical mode so that a half-typed line can be read as well.
+fn take_unread_input(slave: &OwnedFd) -> Vec<u8> {
+    if let Ok(mut modes) = termios::tcgetattr(slave) {
+        modes.local_flags.remove(termios::LocalFlags::ICANON);
+        modes.control_chars[termios::SpecialCharacterIndices::VMIN as usize] = 0;
+        modes.control_chars[termios::SpecialCharacterIndices::VTIME as usize] = 0;
+        let _ = termios::tcsetattr(slave, SetArg::TCSANOW, &modes);
+    }
+    let mut unread = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while unread.len() < 1024 * 1024 {
+        match nix::unistd::read(slave, &mut buffer) {
+            Ok(n) if n > 0 => unread.extend_from_slice(&buffer[..n]),
+            Err(nix::errno::Errno::EINTR) => {}
+            _ => break,
+        }
+    }
+    unread
+}
+
+/// Whether something besides the tutor still holds the pty's slave (a read on the master says EIO otherwise).
+pub(crate) fn still_held(master: &OwnedFd) -> bool {
+    let mut byte = [0u8; 1];
+    !matches!(nix::unistd::read(master, &mut byte), Err(nix::errno::Errno::EIO))
+}
+
+/// Keeps what a person typed from raw terminal input: printable text, tabs and line ends. Escape sequences (arrow
+/// keys, the terminal's answers to a program's queries) and other control keys are dropped.
+pub fn typed_text(input: &[u8]) -> Vec<u8> {
+    let mut kept = Vec::with_capacity(input.len());
+    let mut index = 0;
+    while index < input.len() {
+        let byte = input[index];
+        if byte == 0x1b {
+            index = skip_escape(input, index);
+            continue;
+        }
+        match byte {
+            b'\r' => kept.push(b'\n'),
+            b'\n' | b'\t' => kept.push(byte),
+            0x00..=0x1f | 0x7f => {}
+            _ => kept.push(byte),
+        }
+        index += 1;
+    }
+    kept
+}
+
+/// The index after the escape sequence starting at `start` (CSI, OSC, DCS and other string sequences, SS3, or a
+/// two-byte sequence).
+fn skip_escape(input: &[u8], start: usize) -> usize {
+    let Some(&kind) = input.get(start + 1) else {
+        return input.len();
+    };
+    match kind {
+        b'[' => {
+            // Parameters and intermediates, then one final byte in 0x40..=0x7e.
+            let mut index = start + 2;
+            while index < input.len() && !(0x40..=0x7e).contains(&input[index]) {
+                index += 1;
+            }
+            (index + 1).min(input.len())
+        }
+        b']' | b'P' | b'X' | b'^' | b'_' => {
+            // Strings end with BEL or ST (ESC \\).
+            let mut index = start + 2;
+            while index < input.len() {
+                if input[index] == 0x07 {
+                    return index + 1;
+                }
+                if input[index] == 0x1b && input.get(index + 1) == Some(&b'\\') {
+                    return index + 2;
+                }
+                index += 1;
+            }
+            input.len()
+        }
+        b'O' => (start + 3).min(input.len()),
+        _ => (start + 2).min(input.len()),
+    }
 }
 
 /// Terminal modes a command may have switched on with escape sequences and left on.
@@ -317,28 +497,6 @@ fn write_all(output: BorrowedFd<'_>, mut bytes: &[u8]) {
             Err(nix::errno::Errno::EINTR) => {}
             Err(nix::errno::Errno::EAGAIN) => std::thread::sleep(Duration::from_millis(1)),
             Err(_) => return,
-        }
-    }
-}
-
-fn read_state(state: &mut Option<OwnedFd>, buffer: &mut [u8], collected: &mut Vec<u8>) {
-    let Some(fd) = state.as_ref() else { return };
-    for _ in 0..16 {
-        match nix::unistd::read(fd, buffer) {
-            Ok(0) => {
-                *state = None;
-                return;
-            }
-            Ok(n) if collected.len() + n <= STATE_LIMIT => {
-                collected.extend_from_slice(&buffer[..n])
-            }
-            Ok(_) => {}
-            Err(nix::errno::Errno::EINTR) => {}
-            Err(nix::errno::Errno::EAGAIN) => return,
-            Err(_) => {
-                *state = None;
-                return;
-            }
         }
     }
 }

@@ -260,7 +260,7 @@ impl<'a> Session<'a> {
         let (lesson, _) = self.current();
         let cwd = self.attempt.as_ref().map_or_else(
             || "~".to_string(),
-            |a| a.sandbox.display_path(a.sandbox.cwd()),
+            |a| a.sandbox.display_path(&a.sandbox.cwd()),
         );
         format!("[{}] {cwd} $ ", lesson.id)
     }

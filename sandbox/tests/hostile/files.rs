@@ -43,7 +43,7 @@ fn deleting_outside_via_dotdot_fails() {
     bounded(|| {
         let canaries = Canaries::new();
         let mut sandbox = sandbox();
-        let ups = "../".repeat(sandbox.home().components().count() + 2);
+        let ups = "../".repeat(sandbox.learner_home().components().count() + 2);
         let visible = canaries.visible().display().to_string();
         let outcome = run(
             &mut sandbox,
@@ -258,7 +258,7 @@ fn the_real_home_is_not_writable() {
         );
         assert_eq!(
             outcome.output_lossy().lines().next().unwrap_or(""),
-            sandbox.home().display().to_string()
+            sandbox.learner_home().display().to_string()
         );
         assert!(!Path::new(&real).join(".shelltutor-pwned").exists());
         canaries.assert_untouched();
@@ -331,7 +331,7 @@ fn reset_empties_home_and_forgets_state() {
         let outcome = run(&mut sandbox, "ls -A ~; echo \"x=$x\"; pwd");
         assert_eq!(
             outcome.output_lossy(),
-            format!("x=\n{}\n", sandbox.home().display())
+            format!("x=\n{}\n", sandbox.learner_home().display())
         );
     });
 }

@@ -1,12 +1,15 @@
 //! Processes that will not stop: fork bombs, busy loops, `sleep infinity`, reads from stdin, output floods, disk
 //! filling, memory bombs, and everything that tries to outlive its line (`&`, `nohup`, `setsid`, double forks).
-//! Every call must return within its limits, say which limit ended it, and leave no process behind.
+//! Every call must return within its limits and say which limit ended it; what a line leaves running lasts until
+//! its exercise ends, and nothing survives that.
 
 use std::process::{Command, Stdio};
 
 use sandbox::{LimitHit, Status};
 
-use crate::support::{bounded, marker, run, sandbox, survivors, test_limits, Canaries};
+use crate::support::{
+    bounded, marker, run, running, sandbox, survivors, test_limits, wait_for_running, Canaries,
+};
 
 #[test]
 fn fork_bomb_ends_and_leaves_nothing() {
@@ -35,7 +38,20 @@ fn fork_bomb_with_exec_names_leaves_no_survivor() {
             outcome.duration <= test_limits().wall_time * 2,
             "{outcome:?}"
         );
-        assert_eq!(survivors(&name), Vec::<String>::new());
+        // The bomb's processes outlive the line, so the tutor's monitor stops them (within about a second).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !running(&name).is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert_eq!(running(&name), Vec::<String>::new());
+        assert!(
+            sandbox
+                .take_notices()
+                .iter()
+                .any(|n| matches!(n, sandbox::Notice::Stopped { limit: LimitHit::Processes, .. })),
+            "the learner is told"
+        );
+        assert_eq!(run(&mut sandbox, "echo alive").output_lossy(), "alive\n");
     });
 }
 
@@ -163,7 +179,7 @@ fn memory_bombs_fail_to_allocate() {
 }
 
 #[test]
-fn background_jobs_nohup_setsid_and_double_forks_do_not_survive() {
+fn background_jobs_nohup_setsid_and_double_forks_outlive_the_line_but_not_the_exercise() {
     bounded(|| {
         let mut sandbox = sandbox();
         let name = marker("escape");
@@ -181,7 +197,28 @@ fn background_jobs_nohup_setsid_and_double_forks_do_not_survive() {
             "the line must end without waiting for its background jobs"
         );
         assert!(outcome.output_lossy().contains("started"));
+        // An exercise is one machine: what a line leaves running goes on until the exercise ends.
+        assert_eq!(
+            wait_for_running(&name, 5),
+            5,
+            "every way of starting a process in the background"
+        );
+        assert_eq!(sandbox.processes().iter().filter(|p| p.command_line.contains(&name)).count(), 5);
+        drop(sandbox);
         assert_eq!(survivors(&name), Vec::<String>::new());
+    });
+}
+
+#[test]
+fn reset_ends_everything_the_learner_started() {
+    bounded(|| {
+        let mut sandbox = sandbox();
+        let name = marker("reset");
+        run(&mut sandbox, &format!("(exec -a {name} sleep 1000) &"));
+        assert_eq!(wait_for_running(&name, 1), 1);
+        sandbox.reset().unwrap();
+        assert_eq!(survivors(&name), Vec::<String>::new());
+        assert_eq!(run(&mut sandbox, "echo fresh").output_lossy(), "fresh\n");
     });
 }
 

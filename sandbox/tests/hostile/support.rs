@@ -45,8 +45,10 @@ pub fn test_limits() -> Limits {
         processes: 64,
         file_size: 8 * 1024 * 1024,
         memory: 256 * 1024 * 1024,
+        address_space: 8 * 1024 * 1024 * 1024,
         disk: 48 * 1024 * 1024,
         output: 64 * 1024,
+        echoed_output: 256 * 1024,
         tmpfs: 16 * 1024 * 1024,
         open_files: 256,
     }
@@ -231,6 +233,23 @@ pub fn survivors(marker: &str) -> Vec<String> {
     loop {
         let found = find_processes(marker);
         if found.is_empty() || Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Processes whose command line contains `marker` right now (without waiting).
+pub fn running(marker: &str) -> Vec<String> {
+    find_processes(marker)
+}
+
+/// Waits (at most 5 s) until `count` processes with `marker` run, and returns how many do.
+pub fn wait_for_running(marker: &str, count: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let found = find_processes(marker).len();
+        if found >= count || Instant::now() > deadline {
             return found;
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -70,7 +70,7 @@ fn ctrl_z_does_not_hang_without_shell_state_either() {
         let terminal = FakeTerminal::new();
         let options = sandbox::Options {
             limits: crate::support::test_limits(),
-            persist_shell_state: false,
+            one_shot: true,
             ..Default::default()
         };
         let mut sandbox = sandbox::Sandbox::new(options).unwrap();
