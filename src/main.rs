@@ -10,6 +10,7 @@ mod cli;
 mod doctor;
 mod embedded;
 mod grade;
+mod history;
 mod lesson;
 mod list;
 mod parallel;
@@ -20,7 +21,6 @@ mod progress_cmd;
 mod render;
 mod repl;
 mod show;
-mod snapshot;
 mod terminal;
 mod verify;
 

@@ -59,15 +59,24 @@ pub fn run(
 
 fn read_loop(session: &mut Session<'_>, input: &mut Input) -> Result<()> {
     loop {
-        if let Input::Editor { editor, .. } = input {
-            if let Some(helper) = editor.helper_mut() {
-                helper.context = session.completion_context();
+        session.before_prompt()?;
+        // Lines typed ahead while a command ran come first, as in a shell; they are shown after the prompt.
+        let line = if let Some(line) = session.next_pending() {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{}{line}", session.prompt())?;
+            out.flush()?;
+            line
+        } else {
+            if let Input::Editor { editor, .. } = input {
+                if let Some(helper) = editor.helper_mut() {
+                    helper.context = session.completion_context();
+                }
             }
-        }
-        let line = match input.read(&session.prompt())? {
-            Read::Line(line) => line,
-            Read::Interrupted => continue,
-            Read::End => return Ok(()),
+            match input.read(&session.prompt(), &session.take_partial())? {
+                Read::Line(line) => line,
+                Read::Interrupted => continue,
+                Read::End => return Ok(()),
+            }
         };
         match session.handle(&line) {
             Ok(Flow::Quit) => return Ok(()),
@@ -120,14 +129,17 @@ impl Input {
         })
     }
 
-    fn read(&mut self, prompt: &str) -> Result<Read> {
+    /// Reads a line; `initial` is text already typed (ahead of the prompt) that the line starts with.
+    fn read(&mut self, prompt: &str, initial: &str) -> Result<Read> {
         match self {
-            Input::Editor { editor, .. } => match editor.readline(prompt) {
-                Ok(line) => Ok(Read::Line(line)),
-                Err(ReadlineError::Interrupted) => Ok(Read::Interrupted),
-                Err(ReadlineError::Eof) => Ok(Read::End),
-                Err(error) => Err(error).context("reading a line"),
-            },
+            Input::Editor { editor, .. } => {
+                match editor.readline_with_initial(prompt, (initial, "")) {
+                    Ok(line) => Ok(Read::Line(line)),
+                    Err(ReadlineError::Interrupted) => Ok(Read::Interrupted),
+                    Err(ReadlineError::Eof) => Ok(Read::End),
+                    Err(error) => Err(error).context("reading a line"),
+                }
+            }
             Input::Piped(stdin) => {
                 let mut line = String::new();
                 if stdin.read_line(&mut line)? == 0 {

@@ -16,7 +16,12 @@ fn main() -> Result<(), sandbox::Error> {
             outcome.cwd_display()
         );
         for command in &outcome.commands {
-            eprintln!("  ran {} (status {:?}, depth {})", command.command_line(), command.status, command.depth);
+            eprintln!(
+                "  ran {} (status {:?}, depth {})",
+                command.command_line(),
+                command.status,
+                command.depth
+            );
         }
         for notice in sandbox.take_notices() {
             eprintln!("  notice: {}", notice.message());

@@ -113,7 +113,13 @@ pub(crate) fn relay(
         if exited_at.is_some() && (open.is_empty() || lingering) {
             // The shell has ended: take what is already there; what stragglers print later is not this line's.
             for &index in &open {
-                drain(&mut streams[index], &mut buffer, &mut relayed, echo, &mut passed)?;
+                drain(
+                    &mut streams[index],
+                    &mut buffer,
+                    &mut relayed,
+                    echo,
+                    &mut passed,
+                )?;
             }
             break;
         }
@@ -147,7 +153,13 @@ pub(crate) fn relay(
             if !ready[slot] {
                 continue;
             }
-            let crossed = drain(&mut streams[index], &mut buffer, &mut relayed, echo, &mut passed)?;
+            let crossed = drain(
+                &mut streams[index],
+                &mut buffer,
+                &mut relayed,
+                echo,
+                &mut passed,
+            )?;
             if let Some(limit) = crossed {
                 if relayed.limit.is_none() {
                     relayed.limit = Some(limit);

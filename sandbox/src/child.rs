@@ -439,7 +439,12 @@ struct MountAttr {
     userns_fd: u64,
 }
 
-unsafe fn mount_setattr(fd: RawFd, path: &std::ffi::CStr, flags: libc::c_uint, attr: &MountAttr) -> libc::c_long {
+unsafe fn mount_setattr(
+    fd: RawFd,
+    path: &std::ffi::CStr,
+    flags: libc::c_uint,
+    attr: &MountAttr,
+) -> libc::c_long {
     libc::syscall(
         libc::SYS_mount_setattr,
         fd,
@@ -476,7 +481,13 @@ unsafe fn move_mount(error_fd: RawFd, tree: RawFd, target: &std::ffi::CStr, stag
     libc::close(tree);
 }
 
-unsafe fn mount_tmpfs(error_fd: RawFd, target: &std::ffi::CStr, extra: libc::c_ulong, options: &CString, stage: Stage) {
+unsafe fn mount_tmpfs(
+    error_fd: RawFd,
+    target: &std::ffi::CStr,
+    extra: libc::c_ulong,
+    options: &CString,
+    stage: Stage,
+) {
     let result = libc::mount(
         c"tmpfs".as_ptr(),
         target.as_ptr(),
@@ -502,7 +513,12 @@ unsafe fn mount_sandbox_view(error_fd: RawFd, mounts: &MountPlan) {
     };
     check(
         error_fd,
-        mount_setattr(libc::AT_FDCWD, c"/", libc::AT_RECURSIVE as libc::c_uint, &read_only),
+        mount_setattr(
+            libc::AT_FDCWD,
+            c"/",
+            libc::AT_RECURSIVE as libc::c_uint,
+            &read_only,
+        ),
         Stage::MountReadOnly,
     );
     mount_tmpfs(error_fd, c"/tmp", 0, &mounts.tmp_options, Stage::MountTmp);
@@ -637,7 +653,11 @@ unsafe fn connect_stdio(line: &LinePlan) {
     }
     for (source, target) in sources.iter().zip(targets) {
         if *source >= 0 {
-            check(line.error_fd, libc::dup2(*source, target).into(), Stage::Stdio);
+            check(
+                line.error_fd,
+                libc::dup2(*source, target).into(),
+                Stage::Stdio,
+            );
         }
     }
     if line.terminal {

@@ -21,7 +21,11 @@ pub(crate) struct Environment {
 
 impl Environment {
     /// Wraps a started init: finds its PID namespace and starts watching it.
-    pub(crate) fn new(init: Child, report: OwnedFd, bounds: Bounds) -> std::io::Result<Environment> {
+    pub(crate) fn new(
+        init: Child,
+        report: OwnedFd,
+        bounds: Bounds,
+    ) -> std::io::Result<Environment> {
         let namespace = processes::pid_namespace(init.pid)
             .ok_or_else(|| std::io::Error::other("the environment's init ended at once"))?;
         let monitor = Monitor::start(init.pid, namespace, report, bounds)?;

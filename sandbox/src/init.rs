@@ -43,7 +43,10 @@ impl Reaped {
             i32::from_ne_bytes(bytes)
         };
         let name = &record[12..];
-        let end = name.iter().position(|&b| b == 0 || b == b'\n').unwrap_or(name.len());
+        let end = name
+            .iter()
+            .position(|&b| b == 0 || b == b'\n')
+            .unwrap_or(name.len());
         Some(Reaped {
             pid: int(0),
             code: int(4),
@@ -85,7 +88,12 @@ pub(crate) unsafe fn serve(plan: &InitPlan, error_fd: RawFd) -> ! {
         libc::close(fd);
     }
     let _ = error_fd;
-    libc::syscall(libc::SYS_close_range, (report_fd + 1) as u32, u32::MAX, 0u32);
+    libc::syscall(
+        libc::SYS_close_range,
+        (report_fd + 1) as u32,
+        u32::MAX,
+        0u32,
+    );
     loop {
         while reap_one(report_fd) {}
         let mut info: libc::siginfo_t = std::mem::zeroed();

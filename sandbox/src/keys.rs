@@ -65,14 +65,16 @@ pub fn parse_keys(text: &str) -> Result<Vec<KeyStep>, KeyError> {
         let column = index + 1;
         let (inside, next) = bracketed(&chars, index + 1).ok_or_else(|| KeyError {
             column,
-            message: "'<' opens a key name that is never closed with '>'; write <lt> for a literal '<'"
-                .to_owned(),
+            message:
+                "'<' opens a key name that is never closed with '>'; write <lt> for a literal '<'"
+                    .to_owned(),
         })?;
         index = next;
         if let Some(rest) = inside.strip_prefix("wait") {
             let wanted = quoted_argument(rest).ok_or_else(|| KeyError {
                 column,
-                message: "write the text to wait for in double quotes: <wait \"notes.txt\">".to_owned(),
+                message: "write the text to wait for in double quotes: <wait \"notes.txt\">"
+                    .to_owned(),
             })?;
             flush(&mut typed, &mut steps);
             steps.push(KeyStep::WaitFor(wanted));
@@ -273,7 +275,12 @@ pub(crate) fn relay(
             master_open = read_screen(&master, &mut buffer, &mut relayed.output, &mut screen);
         }
         read_into(&mut state, &mut buffer, &mut relayed.state, STATE_LIMIT);
-        read_into(&mut trace, &mut buffer, &mut relayed.trace.bytes, TRACE_LIMIT);
+        read_into(
+            &mut trace,
+            &mut buffer,
+            &mut relayed.trace.bytes,
+            TRACE_LIMIT,
+        );
         if child_ended {
             exited = true;
             continue;
@@ -287,7 +294,12 @@ pub(crate) fn relay(
     }
     // The shell wrote its state and trace before it ended: take all of it.
     while read_into(&mut state, &mut buffer, &mut relayed.state, STATE_LIMIT)
-        | read_into(&mut trace, &mut buffer, &mut relayed.trace.bytes, TRACE_LIMIT)
+        | read_into(
+            &mut trace,
+            &mut buffer,
+            &mut relayed.trace.bytes,
+            TRACE_LIMIT,
+        )
     {}
     if master_open {
         master_open = read_screen(&master, &mut buffer, &mut relayed.output, &mut screen);
@@ -303,7 +315,12 @@ pub(crate) fn relay(
 }
 
 /// Reads the command's output; false once nobody holds the pty's other end.
-fn read_screen(master: &OwnedFd, buffer: &mut [u8], output: &mut Recorder, screen: &mut String) -> bool {
+fn read_screen(
+    master: &OwnedFd,
+    buffer: &mut [u8],
+    output: &mut Recorder,
+    screen: &mut String,
+) -> bool {
     for _ in 0..16 {
         match nix::unistd::read(master, buffer) {
             Ok(0) | Err(nix::errno::Errno::EIO) => return false,
@@ -380,7 +397,8 @@ mod tests {
 
     #[test]
     fn notation_becomes_steps() {
-        let steps = parse_keys("<wait \"a > b\">ihello<Esc>:wq<Enter><C-d><lt><pause 5>").expect("valid");
+        let steps =
+            parse_keys("<wait \"a > b\">ihello<Esc>:wq<Enter><C-d><lt><pause 5>").expect("valid");
         assert_eq!(
             steps,
             vec![

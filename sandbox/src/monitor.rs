@@ -75,9 +75,11 @@ impl Notice {
                 };
                 format!("The tutor stopped {}: {what}.", names.join(", "))
             }
-            Notice::EnvironmentLost => "The sandbox's processes ended unexpectedly (the system stopped them); a \
+            Notice::EnvironmentLost => {
+                "The sandbox's processes ended unexpectedly (the system stopped them); a \
                  fresh environment was started. Your files are as they were."
-                .to_owned(),
+                    .to_owned()
+            }
         }
     }
 }
@@ -118,9 +120,8 @@ impl Monitor {
         report: OwnedFd,
         bounds: Bounds,
     ) -> std::io::Result<Monitor> {
-        let (wake_read, wake) = nix::unistd::pipe2(
-            nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK,
-        )?;
+        let (wake_read, wake) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)?;
         let state = Arc::new(Mutex::new(State::default()));
         let watcher = Watcher {
             state: Arc::clone(&state),
@@ -143,7 +144,9 @@ impl Monitor {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn nudge(&self) {
@@ -163,7 +166,9 @@ impl Monitor {
                 nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
             );
         }
-        self.state().adopted.extend(fds.into_iter().map(|fd| (fd, shown)));
+        self.state()
+            .adopted
+            .extend(fds.into_iter().map(|fd| (fd, shown)));
         self.nudge();
     }
 
@@ -264,7 +269,9 @@ impl Watcher {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn read_reports(&mut self) {
@@ -293,7 +300,8 @@ impl Watcher {
         let mut buffer = vec![0u8; 16 * 1024];
         let mut printed = Vec::new();
         let mut open = Vec::with_capacity(self.background.len());
-        for ((fd, shown), &is_ready) in std::mem::take(&mut self.background).into_iter().zip(ready) {
+        for ((fd, shown), &is_ready) in std::mem::take(&mut self.background).into_iter().zip(ready)
+        {
             let mut closed = false;
             for _ in 0..16 {
                 if !is_ready {
@@ -359,7 +367,11 @@ impl Watcher {
                 }
                 std::thread::sleep(Duration::from_millis(20));
                 remaining = processes::in_namespace(self.namespace);
-                quiet_scans = if remaining.is_empty() { quiet_scans + 1 } else { 0 };
+                quiet_scans = if remaining.is_empty() {
+                    quiet_scans + 1
+                } else {
+                    0
+                };
             }
             self.stopped(names, LimitHit::Processes);
             return;

@@ -395,10 +395,9 @@ impl Sandbox {
     fn create_environment(&self) -> Result<Environment, Attempt> {
         let (error_read, error_write) = pipe()?;
         let (sync_read, sync_write) = pipe()?;
-        let (report_read, report_write) = nix::unistd::pipe2(
-            nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK,
-        )
-        .map_err(|errno| spawn_error("creating a pipe", errno.into()))?;
+        let (report_read, report_write) =
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+                .map_err(|errno| spawn_error("creating a pipe", errno.into()))?;
         let namespaces = self.namespace_plan(sync_read.as_raw_fd())?;
         let init = InitPlan {
             report_fd: report_write.as_raw_fd(),
@@ -515,7 +514,9 @@ impl Sandbox {
                 .environment
                 .as_ref()
                 .map(Environment::pidfd)
-                .ok_or_else(|| spawn_error("joining the exercise", std::io::ErrorKind::NotFound.into()))?;
+                .ok_or_else(|| {
+                    spawn_error("joining the exercise", std::io::ErrorKind::NotFound.into())
+                })?;
             let channels = Channels {
                 error_read,
                 sync_write: None,
@@ -552,7 +553,14 @@ impl Sandbox {
             }
         })?;
         drop(ruleset);
-        let relayed = self.relay(&mut child, io, streams, state_read, trace_read, in_environment);
+        let relayed = self.relay(
+            &mut child,
+            io,
+            streams,
+            state_read,
+            trace_read,
+            in_environment,
+        );
         let relayed = match relayed {
             Ok(relayed) => relayed,
             Err(error) => {
@@ -610,7 +618,8 @@ impl Sandbox {
             (_, Streams::Pipes { stdout, stderr, .. }) => {
                 let mut watch = Watch::new(Some(limits.wall_time), &self.folder.home, limits.disk);
                 let echoed = matches!(io, Io::Echoed);
-                let to_terminal = terminal::is_terminal(std::os::fd::AsFd::as_fd(&std::io::stdout()));
+                let to_terminal =
+                    terminal::is_terminal(std::os::fd::AsFd::as_fd(&std::io::stdout()));
                 let echo = Echo {
                     live: echoed,
                     bound: (echoed && !to_terminal).then_some(limits.echoed_output),
@@ -721,12 +730,17 @@ impl Sandbox {
         }
     }
 
-    /// bash's arguments: in an environment, a short command that sources the line's program (see
+    /// bash's arguments: in an environment, a short command that evaluates the line's program (see
     /// `shell_state::program`), so that `ps` and `pgrep -f` inside never see the line itself.
     fn argv(&self, line: &str, persist: bool, job_control: bool) -> Result<Vec<CString>, Attempt> {
         let text = |s: &str| CString::new(s).map_err(|_| Attempt::Other(nul_error()));
         if persist {
-            return Ok(vec![text("bash")?, text("-c")?, text(". /dev/fd/95")?]);
+            // Evaluated rather than sourced, so that error messages read `bash: cd: ...` as in a terminal.
+            return Ok(vec![
+                text("bash")?,
+                text("-c")?,
+                text("eval \"$(</dev/fd/95)\"")?,
+            ]);
         }
         let mut argv = vec![self.bash.clone(), text("-c")?];
         if job_control {
@@ -1079,7 +1093,9 @@ fn home_path_usable(path: &Path) -> bool {
     path.is_absolute()
         && path.components().count() > 1
         && !path.components().any(|c| c == Component::ParentDir)
-        && !["/proc", "/sys", "/dev"].iter().any(|p| path.starts_with(p))
+        && !["/proc", "/sys", "/dev"]
+            .iter()
+            .any(|p| path.starts_with(p))
         && (path.is_dir() || under_fresh_tmpfs(path).is_some())
 }
 

@@ -25,7 +25,8 @@ const KEPT_OPTIONS: &str =
     "allexport errtrace functrace hashall keyword noclobber noglob notify nounset physical pipefail posix verbose";
 
 /// Signals whose traps are kept between lines (EXIT and DEBUG are the tutor's).
-const KEPT_TRAPS: &str = "HUP INT QUIT USR1 USR2 PIPE ALRM TERM CHLD CONT TSTP TTIN TTOU WINCH ERR RETURN";
+const KEPT_TRAPS: &str =
+    "HUP INT QUIT USR1 USR2 PIPE ALRM TERM CHLD CONT TSTP TTIN TTOU WINCH ERR RETURN";
 
 /// Separates the fields of a trace record; `PS4` starts with it, and bash repeats it once per level of `eval` or
 /// command substitution. Bash quotes control characters in arguments (`$'\036'`), so it never appears raw there.
@@ -33,7 +34,7 @@ pub(crate) const RECORD_START: u8 = 0x1e;
 /// Separates the fields at the start of a record (after the status, the shell's pid, the function depth and name).
 pub(crate) const FIELD_END: u8 = 0x1f;
 
-/// The program for one line, which the line's bash sources from a sealed memfd (descriptor
+/// The program for one line, which the line's bash reads from a sealed memfd (descriptor
 /// [`PROGRAM_FD`](crate::child::PROGRAM_FD)), so that neither it nor the line shows in `ps` or matches `pgrep -f`.
 /// The line is embedded as an ANSI-C quoted string. `job_control` turns on `set -m` for interactive lines, so
 /// Ctrl-Z stops only the command.
@@ -91,7 +92,9 @@ fn ansi_c_quote(text: &str) -> String {
         match c {
             '\\' => quoted.push_str("\\\\"),
             '\'' => quoted.push_str("\\'"),
-            c if (c as u32) < 0x20 || c == '\x7f' => quoted.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\x7f' => {
+                quoted.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => quoted.push(c),
         }
     }
@@ -136,7 +139,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("st-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_default();
         let script = format!(
-            "exec 97>'{0}/trace' 99>'{0}/state' 95<<<\"$1\"; bash -c '. /dev/fd/95'",
+            "exec 97>'{0}/trace' 99>'{0}/state' 95<<<\"$1\"; bash -c 'eval \"$(</dev/fd/95)\"'",
             dir.display()
         );
         let status = std::process::Command::new("bash")

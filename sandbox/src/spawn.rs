@@ -203,7 +203,10 @@ pub(crate) fn spawn_in_environment(
     };
     drop(pid_write);
     if helper < 0 {
-        return Err(plain_error("starting the line (clone)", io::Error::last_os_error()));
+        return Err(plain_error(
+            "starting the line (clone)",
+            io::Error::last_os_error(),
+        ));
     }
     reap(helper);
     let mut pid_bytes = [0u8; 4];

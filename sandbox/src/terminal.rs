@@ -226,11 +226,22 @@ pub(crate) fn relay(
         if exited_at.is_some() {
             // The command has ended: take what it printed; input it did not read goes back to the tutor.
             if master_open {
-                master_open = pass_output(&master, learner.output, &mut buffer, &mut relayed.output, &mut screen)?;
+                master_open = pass_output(
+                    &master,
+                    learner.output,
+                    &mut buffer,
+                    &mut relayed.output,
+                    &mut screen,
+                )?;
             }
             // The shell wrote its state and trace before it ended: take all of it.
             while read_into(&mut state, &mut buffer, &mut relayed.state, STATE_LIMIT)
-                | read_into(&mut trace, &mut buffer, &mut relayed.trace.bytes, TRACE_LIMIT)
+                | read_into(
+                    &mut trace,
+                    &mut buffer,
+                    &mut relayed.trace.bytes,
+                    TRACE_LIMIT,
+                )
             {}
             if lingering
                 || exited_at.is_some_and(|at| at.elapsed() > DRAIN_GRACE)
@@ -290,7 +301,12 @@ pub(crate) fn relay(
             read_into(&mut state, &mut buffer, &mut relayed.state, STATE_LIMIT);
         }
         if trace_ready {
-            read_into(&mut trace, &mut buffer, &mut relayed.trace.bytes, TRACE_LIMIT);
+            read_into(
+                &mut trace,
+                &mut buffer,
+                &mut relayed.trace.bytes,
+                TRACE_LIMIT,
+            );
         }
         if input_ready {
             match nix::unistd::read(learner.input, &mut buffer) {
@@ -367,7 +383,10 @@ fn take_unread_input(slave: &OwnedFd) -> Vec<u8> {
 /// Whether something besides the tutor still holds the pty's slave (a read on the master says EIO otherwise).
 pub(crate) fn still_held(master: &OwnedFd) -> bool {
     let mut byte = [0u8; 1];
-    !matches!(nix::unistd::read(master, &mut byte), Err(nix::errno::Errno::EIO))
+    !matches!(
+        nix::unistd::read(master, &mut byte),
+        Err(nix::errno::Errno::EIO)
+    )
 }
 
 /// Keeps what a person typed from raw terminal input: printable text, tabs and line ends. Escape sequences (arrow

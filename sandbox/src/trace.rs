@@ -321,7 +321,14 @@ pub(crate) fn parse(trace: &[u8]) -> Vec<Executed> {
 mod tests {
     use super::*;
 
-    fn record(level: usize, status: i32, pid: i32, depth: u32, function: &str, text: &str) -> Vec<u8> {
+    fn record(
+        level: usize,
+        status: i32,
+        pid: i32,
+        depth: u32,
+        function: &str,
+        text: &str,
+    ) -> Vec<u8> {
         let mut bytes = vec![RECORD_START; level];
         bytes.extend_from_slice(
             format!("{status}\x1f{pid}\x1f{depth}\x1f{function}\x1f{text}\n").as_bytes(),
@@ -344,9 +351,16 @@ mod tests {
         let names: Vec<&str> = commands.iter().map(Executed::name).collect();
         assert_eq!(names, ["false", "f", "pwd", "whoami", "mkdir"]);
         assert_eq!(commands[0].status, Some(1));
-        assert_eq!(commands[1].status, Some(0), "f: the next command at its nesting");
+        assert_eq!(
+            commands[1].status,
+            Some(0),
+            "f: the next command at its nesting"
+        );
         assert_eq!(commands[3].depth, 1);
-        assert_eq!(commands[3].status, None, "a command substitution's own shell");
+        assert_eq!(
+            commands[3].status, None,
+            "a command substitution's own shell"
+        );
         assert_eq!(commands[4].argv, ["mkdir", "-p", "a b", "it's"]);
         assert_eq!(commands[4].assignments, ["LANG=C"]);
         assert_eq!(commands[4].status, Some(0));

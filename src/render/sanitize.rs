@@ -18,6 +18,18 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// A message of the tutor's own that may quote what a learner's command produced (a file name, a process's
+/// command line): line breaks and tabs stay, anything else unsafe is replaced.
+pub fn message(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if is_unsafe(c) => REPLACEMENT,
+            c => c,
+        })
+        .collect()
+}
+
 /// Inline text: line breaks and tabs become spaces (wrapping decides where lines end), anything else unsafe is
 /// replaced.
 pub fn inline(text: &str) -> String {

@@ -17,12 +17,13 @@ pub enum TutorCommand {
     Ref(String),
     Explain(String),
     Progress,
+    Status,
     Answer(String),
     Quit,
 }
 
 /// Every command with its argument and what it does, for `:help` and completion.
-pub const COMMANDS: [(&str, &str, &str); 16] = [
+pub const COMMANDS: [(&str, &str, &str); 17] = [
     (":help", "", "this list"),
     (":lessons", "", "all lessons, with what you have done"),
     (
@@ -61,6 +62,11 @@ pub const COMMANDS: [(&str, &str, &str); 16] = [
     (":ref", "CMD", "where the lessons teach a command"),
     (":explain", "LINE", "explain a command line"),
     (":progress", "", "what you have done so far"),
+    (
+        ":status",
+        "",
+        "the programs you left running in this exercise, and their ports",
+    ),
     (":answer", "X", "answer a quiz with the letter of an option"),
     (":quit", "", "save and leave (Ctrl-D does the same)"),
 ];
@@ -117,6 +123,7 @@ pub fn parse(line: &str) -> Result<TutorCommand, CommandError> {
             ":explain rm -rf ~/old",
         )?),
         ":progress" => TutorCommand::Progress,
+        ":status" | ":jobs" => TutorCommand::Status,
         ":answer" | ":a" => {
             TutorCommand::Answer(needs(":answer", "the letter of an option", ":answer b")?)
         }

@@ -11,10 +11,10 @@ use anyhow::{Context, Result};
 use super::command::{self, TutorCommand};
 use crate::attempt::Attempt;
 use crate::catalog::Catalog;
+use crate::history::{History, Limits};
 use crate::lesson::{Exercise, Lesson};
 use crate::progress::Store;
 use crate::render::{render_markdown, RenderOptions};
-use crate::snapshot::{Limits, Snapshot};
 use crate::terminal::Style;
 
 /// Where output goes, and how it looks.
@@ -36,8 +36,10 @@ impl Screen {
         Ok(())
     }
 
-    /// A line of tutor text; `tone` colours it outside plain mode.
+    /// A line of tutor text; `tone` colours it outside plain mode. Whatever it quotes of the learner's (file
+    /// names, command lines, output) cannot act on the terminal: control characters are neutralised.
     pub fn say(&self, tone: Tone, text: &str) -> Result<()> {
+        let text = crate::render::sanitize::message(text);
         let mut out = std::io::stdout().lock();
         if self.style.plain {
             writeln!(out, "{text}")?;
@@ -97,10 +99,14 @@ pub struct Session<'a> {
     attempt: Option<Attempt<'a>>,
     hints_shown: usize,
     since: Instant,
-    /// The home folder when the exercise began (for `:diff`), or why it could not be copied.
-    start: Option<Result<Snapshot, String>>,
-    /// The home folder before the last command (for `:undo`).
-    before_last: Option<Result<Snapshot, String>>,
+    /// What each line changed in the home (for `:undo` and `:diff`).
+    history: Option<History>,
+    /// The learner's processes left running after the last line, by name (to say when that changes).
+    running: Vec<String>,
+    /// Lines typed or pasted while a command ran that it did not read: they run next, as in a shell.
+    pending: std::collections::VecDeque<String>,
+    /// A half-typed line left over from the same, offered at the next prompt.
+    partial: String,
 }
 
 impl<'a> Session<'a> {
@@ -126,8 +132,10 @@ impl<'a> Session<'a> {
             attempt: None,
             hints_shown: 0,
             since: Instant::now(),
-            start: None,
-            before_last: None,
+            history: None,
+            running: Vec::new(),
+            pending: std::collections::VecDeque::new(),
+            partial: String::new(),
         }
     }
 
@@ -198,10 +206,8 @@ impl<'a> Session<'a> {
         let attempt = Attempt::start(exercise, self.options.clone())?;
         self.leave();
         self.position = position;
-        self.start = Some(
-            Snapshot::take(attempt.sandbox.home(), Limits::default()).map_err(|e| e.to_string()),
-        );
-        self.before_last = None;
+        self.history = Some(start_history(&attempt));
+        self.running.clear();
         self.attempt = Some(attempt);
         self.hints_shown = 0;
         self.since = Instant::now();
@@ -320,12 +326,12 @@ impl<'a> Session<'a> {
     }
 
     fn run_shell(&mut self, line: &str) -> Result<()> {
-        let home = self.attempt()?.sandbox.home().to_path_buf();
-        self.before_last =
-            Some(Snapshot::take(&home, Limits::default()).map_err(|e| e.to_string()));
+        if let Some(history) = &mut self.history {
+            history.before_line();
+        }
         let attempt = self.attempt()?;
         let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-        let outcome = if interactive {
+        let mut outcome = if interactive {
             attempt.sandbox.run_interactive(line)?
         } else {
             attempt.sandbox.run_echoed(line)?
@@ -335,10 +341,16 @@ impl<'a> Session<'a> {
         if outcome.output.last().is_some_and(|&byte| byte != b'\n') {
             println!();
         }
+        let unread = std::mem::take(&mut outcome.unread_input);
         attempt.record(line, outcome);
+        self.queue_typed(&unread);
+        if let Some(history) = &mut self.history {
+            history.after_line();
+        }
         if let Some(limit) = limit {
             self.screen.say(Tone::Fail, limit.message())?;
         }
+        self.report_environment()?;
         let id = self.current().1.id.clone();
         self.store.update(&id, |progress| progress.attempts += 1);
         self.auto_check()
@@ -381,6 +393,7 @@ impl<'a> Session<'a> {
             },
             TutorCommand::Lessons => self.lessons()?,
             TutorCommand::Progress => self.progress()?,
+            TutorCommand::Status => self.status()?,
             TutorCommand::Check => self.check()?,
             TutorCommand::Hint => self.hint()?,
             TutorCommand::Solution => self.solution()?,
@@ -395,6 +408,122 @@ impl<'a> Session<'a> {
             )?,
         }
         Ok(Flow::Continue)
+    }
+
+    /// Keeps what the learner typed during a command that the command did not read: complete lines run next, a
+    /// half-typed line is offered at the next prompt.
+    fn queue_typed(&mut self, typed: &[u8]) {
+        if typed.is_empty() {
+            return;
+        }
+        let text = String::from_utf8_lossy(typed);
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        let partial = lines.pop().unwrap_or_default();
+        self.pending.extend(lines.into_iter().map(str::to_owned));
+        self.partial.push_str(partial);
+    }
+
+    /// A line typed ahead, to run now as if typed at the prompt.
+    pub fn next_pending(&mut self) -> Option<String> {
+        self.pending.pop_front()
+    }
+
+    /// A half-typed line to offer at the prompt (taken once).
+    pub fn take_partial(&mut self) -> String {
+        std::mem::take(&mut self.partial)
+    }
+
+    /// Before the prompt: what background processes printed meanwhile, and what happened to them.
+    pub fn before_prompt(&mut self) -> Result<()> {
+        let Some(attempt) = self.attempt.as_mut() else {
+            return Ok(());
+        };
+        let printed = attempt.sandbox.take_background_output();
+        if !printed.is_empty() {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&printed)?;
+            if !printed.ends_with(b"\n") {
+                writeln!(out)?;
+            }
+            out.flush()?;
+        }
+        self.report_environment()
+    }
+
+    /// Says what changed among the processes the learner left running: which ended (and why), which run now.
+    fn report_environment(&mut self) -> Result<()> {
+        let Some(attempt) = self.attempt.as_mut() else {
+            return Ok(());
+        };
+        let notices = attempt.sandbox.take_notices();
+        let processes = attempt.sandbox.processes();
+        for notice in notices {
+            let tone = match notice {
+                sandbox::Notice::Ended {
+                    signal: false,
+                    status: 0,
+                    ..
+                } => Tone::Info,
+                _ => Tone::Fail,
+            };
+            self.screen.say(tone, &notice.message())?;
+        }
+        let mut names: Vec<String> = processes.iter().map(|p| p.name.clone()).collect();
+        names.sort();
+        if names != self.running {
+            self.running = names;
+            if !processes.is_empty() {
+                self.screen.say(
+                    Tone::Info,
+                    &format!(
+                        "Still running: {}. :status lists them; they stop when the exercise ends.",
+                        summarize_processes(&processes)
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `:status`: the processes left running and the ports they listen on.
+    fn status(&mut self) -> Result<()> {
+        let attempt = self.attempt()?;
+        let processes = attempt.sandbox.processes();
+        let ports = attempt.sandbox.listening_ports();
+        if processes.is_empty() {
+            return self.screen.say(
+                Tone::Info,
+                "Nothing you started is running now. (Programs started with & keep running until the exercise ends.)",
+            );
+        }
+        self.screen
+            .say(Tone::Info, "Running in this exercise's sandbox:")?;
+        for process in &processes {
+            let line = format!(
+                "  {:>6}  {}",
+                process.pid,
+                if process.command_line.is_empty() {
+                    &process.name
+                } else {
+                    &process.command_line
+                }
+            );
+            self.screen.say(Tone::Info, &line)?;
+        }
+        if !ports.is_empty() {
+            let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+            self.screen.say(
+                Tone::Info,
+                &format!(
+                    "Listening on TCP port {} (curl localhost:PORT reaches it).",
+                    ports.join(", ")
+                ),
+            )?;
+        }
+        self.screen.say(
+            Tone::Info,
+            "Stop one with kill PID (or pkill NAME); :reset stops them all and starts the exercise over.",
+        )
     }
 
     fn step(&mut self, delta: isize) -> Result<Flow> {
@@ -486,51 +615,52 @@ impl<'a> Session<'a> {
     fn reset(&mut self) -> Result<()> {
         let attempt = self.attempt()?;
         attempt.reset()?;
-        let home = attempt.sandbox.home().to_path_buf();
-        self.start = Some(Snapshot::take(&home, Limits::default()).map_err(|e| e.to_string()));
-        self.before_last = None;
-        self.screen
-            .say(Tone::Info, "Fresh sandbox: the exercise starts over.")
+        let history = start_history(attempt);
+        self.history = Some(history);
+        self.running.clear();
+        self.screen.say(
+            Tone::Info,
+            "Fresh sandbox: every process you started was stopped, and the exercise starts over.",
+        )
     }
 
     fn undo(&mut self) -> Result<()> {
-        let home = self.attempt()?.sandbox.home().to_path_buf();
-        match self.before_last.take() {
-            None => self.screen.say(
+        let Some(history) = &mut self.history else {
+            return Ok(());
+        };
+        match history.undo() {
+            Ok(None) => self.screen.say(
                 Tone::Info,
-                "Nothing to undo: no command has run since the exercise began (or the last undo).",
+                "Nothing to undo: your last command changed no files (or it was undone already).",
             ),
-            Some(Err(why)) => self.screen.say(
+            Err(why) => self.screen.say(
                 Tone::Fail,
                 &format!("Cannot undo the last command: {why}. :reset starts the exercise over."),
             ),
-            Some(Ok(snapshot)) => {
-                snapshot.restore(&home).context("putting the files back")?;
-                self.screen.say(Tone::Info, "Undone: the files are as they were before your last command (the shell's folder and variables stay as they are).")
+            Ok(Some(undone)) => {
+                let count = undone.created.len() + undone.changed.len() + undone.removed.len();
+                let noun = if count == 1 {
+                    "file or folder"
+                } else {
+                    "files and folders"
+                };
+                self.screen.say(Tone::Info, &format!("Undone: {count} {noun} put back as they were before your last command (the shell's folder and variables, and running programs, stay as they are)."))
             }
         }
     }
 
     fn diff(&mut self) -> Result<()> {
-        let home = self.attempt()?.sandbox.home().to_path_buf();
-        let start = match &self.start {
-            Some(Ok(start)) => start,
-            Some(Err(why)) => {
+        let Some(history) = &mut self.history else {
+            return Ok(());
+        };
+        let changes = match history.changes() {
+            Ok(changes) => changes,
+            Err(why) => {
                 return self
                     .screen
                     .say(Tone::Fail, &format!("Cannot show changes: {why}."))
             }
-            None => return Ok(()),
         };
-        let now = match Snapshot::take(&home, Limits::default()) {
-            Ok(now) => now,
-            Err(error) => {
-                return self
-                    .screen
-                    .say(Tone::Fail, &format!("Cannot show changes: {error}."))
-            }
-        };
-        let changes = start.changes(&now);
         if changes.is_empty() {
             return self
                 .screen
@@ -624,6 +754,12 @@ impl<'a> Session<'a> {
     }
 }
 
+/// Starts tracking what each line changes in the attempt's home (for `:undo` and `:diff`).
+fn start_history(attempt: &Attempt<'_>) -> History {
+    let store = attempt.sandbox.private_dir().join("history");
+    History::start(attempt.sandbox.home(), &store, Limits::default())
+}
+
 /// Whether a line is for the tutor: `:` followed by a word (`:hint`, `:lesson cd`). Shell lines may start with `:`
 /// too (`: > file` empties a file, `:(){ ...` defines a function), and those go to the shell.
 fn is_tutor_command(line: &str) -> bool {
@@ -631,6 +767,26 @@ fn is_tutor_command(line: &str) -> bool {
     word.strip_prefix(':').is_some_and(|name| {
         !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic() || c == '?')
     })
+}
+
+/// `nginx (3 processes), python3`: what runs, by name.
+fn summarize_processes(processes: &[sandbox::ProcessInfo]) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for process in processes {
+        match counts.iter_mut().find(|(name, _)| *name == process.name) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((process.name.clone(), 1)),
+        }
+    }
+    let text = counts
+        .iter()
+        .map(|(name, count)| match count {
+            1 => name.clone(),
+            n => format!("{name} ({n} processes)"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    text
 }
 
 #[cfg(test)]

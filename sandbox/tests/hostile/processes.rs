@@ -45,10 +45,13 @@ fn fork_bomb_with_exec_names_leaves_no_survivor() {
         }
         assert_eq!(running(&name), Vec::<String>::new());
         assert!(
-            sandbox
-                .take_notices()
-                .iter()
-                .any(|n| matches!(n, sandbox::Notice::Stopped { limit: LimitHit::Processes, .. })),
+            sandbox.take_notices().iter().any(|n| matches!(
+                n,
+                sandbox::Notice::Stopped {
+                    limit: LimitHit::Processes,
+                    ..
+                }
+            )),
             "the learner is told"
         );
         assert_eq!(run(&mut sandbox, "echo alive").output_lossy(), "alive\n");
@@ -203,7 +206,14 @@ fn background_jobs_nohup_setsid_and_double_forks_outlive_the_line_but_not_the_ex
             5,
             "every way of starting a process in the background"
         );
-        assert_eq!(sandbox.processes().iter().filter(|p| p.command_line.contains(&name)).count(), 5);
+        assert_eq!(
+            sandbox
+                .processes()
+                .iter()
+                .filter(|p| p.command_line.contains(&name))
+                .count(),
+            5
+        );
         drop(sandbox);
         assert_eq!(survivors(&name), Vec::<String>::new());
     });

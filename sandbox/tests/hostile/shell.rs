@@ -139,7 +139,12 @@ fn the_sandbox_home_appears_at_the_real_home_path() {
         let user = nix::unistd::User::from_uid(nix::unistd::geteuid())
             .unwrap()
             .unwrap();
-        if !sandbox.layers().get("mount-namespace").is_some_and(|l| l.active) || !user.dir.is_dir() {
+        if !sandbox
+            .layers()
+            .get("mount-namespace")
+            .is_some_and(|l| l.active)
+            || !user.dir.is_dir()
+        {
             eprintln!("skipped: no mount namespace, or no real home here");
             return;
         }
@@ -150,8 +155,15 @@ fn the_sandbox_home_appears_at_the_real_home_path() {
         );
         let lines: Vec<String> = outcome.output_lossy().lines().map(str::to_owned).collect();
         assert_eq!(lines[0], user.dir.display().to_string());
-        assert!(sandbox.home().join("here").exists(), "the file landed in the sandbox home");
-        if std::process::Command::new("ssh-keygen").arg("-?").output().is_ok() {
+        assert!(
+            sandbox.home().join("here").exists(),
+            "the file landed in the sandbox home"
+        );
+        if std::process::Command::new("ssh-keygen")
+            .arg("-?")
+            .output()
+            .is_ok()
+        {
             assert!(lines.contains(&"id_ed25519.pub".to_owned()), "{lines:?}");
             assert!(sandbox.home().join(".ssh/id_ed25519").exists());
         }
@@ -173,8 +185,17 @@ fn last_status_last_argument_and_oldpwd_carry_over() {
         assert_eq!(back.output_lossy(), "/etc\n");
         run(&mut sandbox, "set -o noclobber; trap 'echo bye' USR1");
         let kept = run(&mut sandbox, "cd; echo x > f; echo y > f; trap -p USR1");
-        assert!(kept.output_lossy().contains("cannot overwrite existing file"), "{}", kept.output_lossy());
-        assert!(kept.output_lossy().contains("echo bye"), "{}", kept.output_lossy());
+        assert!(
+            kept.output_lossy()
+                .contains("cannot overwrite existing file"),
+            "{}",
+            kept.output_lossy()
+        );
+        assert!(
+            kept.output_lossy().contains("echo bye"),
+            "{}",
+            kept.output_lossy()
+        );
     });
 }
 
@@ -190,7 +211,10 @@ fn the_commands_a_line_ran_are_recorded_as_the_shell_ran_them() {
         assert!(lines.contains(&"mkdir -p 'a b'".to_owned()), "{lines:?}");
         assert!(lines.contains(&"/bin/pwd".to_owned()), "{lines:?}");
         assert!(outcome.commands.iter().any(|c| c.name() == "pwd"));
-        assert!(outcome.commands.iter().any(|c| c.name() == "whoami" && c.depth == 1));
+        assert!(outcome
+            .commands
+            .iter()
+            .any(|c| c.name() == "whoami" && c.depth == 1));
         let aliased = run(&mut sandbox, "ll /");
         assert_eq!(aliased.commands[0].argv, ["ls", "-d", "/"]);
         assert_eq!(aliased.commands[0].status, Some(0));
