@@ -5,6 +5,7 @@
 
 mod integration {
     pub mod broken_lessons;
+    pub mod exercise;
     pub mod grade;
     pub mod list;
     pub mod progress;

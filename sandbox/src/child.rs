@@ -709,17 +709,19 @@ unsafe fn enforce_landlock(error_fd: RawFd, landlock_plan: &LandlockPlan) {
     );
 }
 
-/// Capability numbers from `linux/capability.h`.
-const CAP_SETGID: u32 = 6;
-const CAP_SETUID: u32 = 7;
+/// The capabilities root's learner keeps (numbers from `linux/capability.h`): CAP_CHOWN, CAP_DAC_OVERRIDE,
+/// CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID and CAP_NET_BIND_SERVICE.
+pub(crate) const ROOT_CAPABILITIES: u32 = 0b100_1111_1111;
 
 /// Leaves the command without capabilities, for good: inside the user namespace the setup ran with all of them,
 /// which would let it undo the mounts. The one exception is root's learner (uid 0 inside, with only a few unused
-/// ids mapped), who keeps CAP_SETUID and CAP_SETGID: servers started as root (nginx, sshd) switch to their service
-/// accounts and call `setgroups`, and with only those ids mapped these capabilities reach no host identity.
+/// ids mapped), who keeps what makes root root for files and identities ([`ROOT_CAPABILITIES`]): servers started
+/// as root (nginx, sshd) chown their folders and switch to their service accounts, as on a real machine. In a user
+/// namespace these capabilities act only on ids mapped into it (the sandbox's own), never on a host file or user,
+/// and the read-only mounts and Landlock still bound every write.
 unsafe fn drop_capabilities(line: &LinePlan) {
     let kept: u32 = if line.keep_identity_capabilities {
-        (1 << CAP_SETGID) | (1 << CAP_SETUID)
+        ROOT_CAPABILITIES
     } else {
         0
     };

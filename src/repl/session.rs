@@ -456,17 +456,17 @@ impl<'a> Session<'a> {
             return Ok(());
         };
         let notices = attempt.sandbox.take_notices();
-        let processes = attempt.sandbox.processes();
-        for notice in notices {
-            let tone = match notice {
-                sandbox::Notice::Ended {
-                    signal: false,
-                    status: 0,
-                    ..
-                } => Tone::Info,
-                _ => Tone::Fail,
-            };
-            self.screen.say(tone, &notice.message())?;
+        let mut processes = attempt.sandbox.processes();
+        // A job started with `&` is a copy of the shell for a moment before it becomes the program: wait for that.
+        for _ in 0..3 {
+            if !processes.iter().any(|p| p.name == "bash") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(15));
+            processes = attempt.sandbox.processes();
+        }
+        for (message, tone) in describe_notices(&notices) {
+            self.screen.say(tone, &message)?;
         }
         let mut names: Vec<String> = processes.iter().map(|p| p.name.clone()).collect();
         names.sort();
@@ -767,6 +767,59 @@ fn is_tutor_command(line: &str) -> bool {
     word.strip_prefix(':').is_some_and(|name| {
         !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic() || c == '?')
     })
+}
+
+/// What happened in the background, in a few lines: processes that ended normally are not worth a word (the
+/// "still running" summary shows they are gone); many alike are counted rather than listed.
+fn describe_notices(notices: &[sandbox::Notice]) -> Vec<(String, Tone)> {
+    let mut lines: Vec<(String, Tone)> = Vec::new();
+    let mut ended: Vec<(String, i32, bool, usize)> = Vec::new();
+    for notice in notices {
+        match notice {
+            sandbox::Notice::Ended {
+                signal: false,
+                status: 0,
+                ..
+            } => {}
+            sandbox::Notice::Ended {
+                name,
+                status,
+                signal,
+                ..
+            } => match ended
+                .iter_mut()
+                .find(|(n, s, g, _)| n == name && s == status && g == signal)
+            {
+                Some(entry) => entry.3 += 1,
+                None => ended.push((name.clone(), *status, *signal, 1)),
+            },
+            other => lines.push((other.message(), Tone::Fail)),
+        }
+    }
+    for (name, status, signal, count) in ended {
+        let example = sandbox::Notice::Ended {
+            pid: 0,
+            name: name.clone(),
+            status,
+            signal,
+        }
+        .message();
+        let message = if count == 1 {
+            notices
+                .iter()
+                .find(|n| matches!(n, sandbox::Notice::Ended { name: m, status: s, signal: g, .. } if *m == name && *s == status && *g == signal))
+                .map(sandbox::Notice::message)
+                .unwrap_or(example)
+        } else {
+            example.replacen(
+                &format!("Background process {name} (pid 0)"),
+                &format!("{count} background processes ({name})"),
+                1,
+            )
+        };
+        lines.push((message, Tone::Fail));
+    }
+    lines
 }
 
 /// `nginx (3 processes), python3`: what runs, by name.

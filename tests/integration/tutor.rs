@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::support::{output, Tutor};
 
 /// A tutor running in a detached tmux session on a private socket.
-struct Terminal {
+pub struct Terminal {
     tmux_dir: PathBuf,
     /// The tmux server's socket name: one per terminal, so a restart never meets a server still shutting down.
     socket: String,
@@ -17,13 +17,13 @@ struct Terminal {
 static TERMINALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Whether a missing tool must fail the test rather than skip it (CI sets it).
-fn tools_required() -> bool {
+pub fn tools_required() -> bool {
     std::env::var_os("SHELLTUTOR_REQUIRE_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 impl Terminal {
     /// Starts `shelltutor ARGS` in a 100x40 terminal; `None` (test skipped) when tmux is missing.
-    fn start(tutor: &Tutor, args: &[&str]) -> Option<Terminal> {
+    pub fn start(tutor: &Tutor, args: &[&str]) -> Option<Terminal> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 !tools_required(),
@@ -82,7 +82,7 @@ impl Terminal {
     }
 
     /// Presses keys (tmux key names: `Enter`, `C-c`, `Escape`).
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         let status = self
             .tmux()
             .args(["send-keys", "-t", "0"])
@@ -93,12 +93,12 @@ impl Terminal {
     }
 
     /// Types a line and presses Enter.
-    fn line(&self, text: &str) {
+    pub fn line(&self, text: &str) {
         self.keys(&["-l", text]);
         self.keys(&["Enter"]);
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         let output = self
             .tmux()
             .args(["capture-pane", "-p", "-t", "0", "-S", "-200"])
@@ -114,7 +114,7 @@ impl Terminal {
     }
 
     /// Waits until the screen shows `text` (at most 15 s), and returns the screen.
-    fn wait_for(&self, text: &str) -> String {
+    pub fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let screen = self.screen();
@@ -130,7 +130,7 @@ impl Terminal {
     }
 
     /// Waits until the last non-empty line is the prompt for the lesson (the tutor is ready for input).
-    fn wait_prompt(&self, lesson: &str) -> String {
+    pub fn wait_prompt(&self, lesson: &str) -> String {
         let prompt = format!("[{lesson}] ");
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
