@@ -6,6 +6,7 @@
 pub mod command;
 pub mod complete;
 pub mod session;
+pub mod signals;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ pub fn run(
     data_dir: &Path,
     options: sandbox::Options,
 ) -> Result<ExitCode> {
+    signals::install();
     let (store, warning) = Store::open(data_dir)?;
     let screen = Screen { style };
     if let Some(warning) = warning {
@@ -42,7 +44,7 @@ pub fn run(
     session.begin(start)?;
     session.screen.say(
         Tone::Info,
-        "Type shell commands; :help lists the tutor's commands, :quit leaves.",
+        "Type shell commands; the tutor checks the exercise after each one (:check shows every check). :help lists the tutor's commands, :quit leaves.",
     )?;
     let mut input = Input::open(data_dir)?;
     let result = read_loop(&mut session, &mut input);

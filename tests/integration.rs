@@ -12,5 +12,6 @@ mod integration {
     pub mod show;
     pub mod support;
     pub mod tutor;
+    pub mod typing;
     pub mod verify;
 }

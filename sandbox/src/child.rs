@@ -198,8 +198,10 @@ pub(crate) struct LinePlan {
     pub saved_state_fd: Option<RawFd>,
     /// Descriptor that becomes [`TRACE_FD`] (bash's xtrace: the commands as they ran), if any.
     pub trace_fd: Option<RawFd>,
-    /// Descriptor that becomes [`PROGRAM_FD`] (the line's program, sourced by bash), if any.
+    /// Descriptor that becomes [`PROGRAM_FD`] (the line's program, read by bash), if any.
     pub program_fd: Option<RawFd>,
+    /// Descriptor that becomes [`CONTROL_FD`] (a socket on which a shell with stopped jobs waits), if any.
+    pub control_fd: Option<RawFd>,
     /// stdin is a pseudo-terminal slave that becomes the controlling terminal.
     pub terminal: bool,
     pub cwd: CString,
@@ -231,8 +233,10 @@ pub(crate) const STATE_FD: RawFd = 99;
 pub(crate) const SAVED_STATE_FD: RawFd = 98;
 /// Descriptor on which the shell traces the commands it runs (`BASH_XTRACEFD`).
 pub(crate) const TRACE_FD: RawFd = 97;
-/// Descriptor from which the shell sources the line's program (and then closes).
+/// Descriptor from which the shell reads the line's program (and then closes).
 pub(crate) const PROGRAM_FD: RawFd = 95;
+/// Descriptor on which a shell left with stopped jobs (Ctrl-Z) reports them and waits for `fg` or `exit`.
+pub(crate) const CONTROL_FD: RawFd = 94;
 
 /// The one-shot child: namespaces (if planned), then the line. Never returns.
 pub(crate) fn enter_one_shot(namespaces: Option<&NamespacePlan>, line: &LinePlan) -> ! {
@@ -642,9 +646,19 @@ unsafe fn connect_stdio(line: &LinePlan) {
         line.saved_state_fd,
         line.trace_fd,
         line.program_fd,
+        line.control_fd,
     ];
-    let targets = [0, 1, 2, STATE_FD, SAVED_STATE_FD, TRACE_FD, PROGRAM_FD];
-    let mut sources = [-1; 7];
+    let targets = [
+        0,
+        1,
+        2,
+        STATE_FD,
+        SAVED_STATE_FD,
+        TRACE_FD,
+        PROGRAM_FD,
+        CONTROL_FD,
+    ];
+    let mut sources = [-1; 8];
     for (slot, source) in wanted.iter().enumerate() {
         if let Some(source) = source {
             sources[slot] = libc::fcntl(*source, libc::F_DUPFD_CLOEXEC, STATE_FD + 1);
@@ -671,7 +685,7 @@ unsafe fn connect_stdio(line: &LinePlan) {
     libc::syscall(
         libc::SYS_close_range,
         3u32,
-        (PROGRAM_FD - 1) as u32,
+        (CONTROL_FD - 1) as u32,
         libc::CLOSE_RANGE_CLOEXEC,
     );
     libc::syscall(

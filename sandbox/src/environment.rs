@@ -48,6 +48,10 @@ impl Environment {
 
     /// The learner's processes (everything but the init).
     pub(crate) fn processes(&self) -> Vec<ProcessInfo> {
+        // Cheap first: when the init has no children, nothing the learner started is left (between lines).
+        if !processes::has_children(self.init.pid) {
+            return Vec::new();
+        }
         processes::in_namespace(self.namespace)
     }
 

@@ -196,6 +196,7 @@ pub(crate) fn relay(
         slave,
         mut state,
         mut trace,
+        control: _,
     } = ends;
     for fd in [Some(&master), state.as_ref(), trace.as_ref()]
         .into_iter()

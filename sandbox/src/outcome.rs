@@ -109,6 +109,8 @@ pub struct Outcome {
     /// What the learner typed during an interactive line that the command did not read (type-ahead, the rest of
     /// a paste), escape sequences removed: the tutor runs it next, as a shell would.
     pub unread_input: Vec<u8>,
+    /// The line left jobs stopped with Ctrl-Z; its shell waits for `fg` (see `Sandbox::resume`).
+    pub stopped_jobs: bool,
 }
 
 impl Outcome {

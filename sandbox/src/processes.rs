@@ -21,6 +21,8 @@ pub struct ProcessInfo {
     pub command_line: String,
     /// Resident memory in bytes.
     pub resident: u64,
+    /// Stopped (Ctrl-Z, or SIGSTOP), not running.
+    pub stopped: bool,
 }
 
 /// The inode of a process's PID namespace, which identifies the namespace.
@@ -79,6 +81,7 @@ fn describe(host_pid: i32) -> Option<ProcessInfo> {
         .and_then(|kb| kb.parse::<u64>().ok())
         .unwrap_or(0)
         * 1024;
+    let stopped = field("State:").is_some_and(|state| state.starts_with('T'));
     let command_line = fs::read(dir.join("cmdline"))
         .map(|bytes| {
             bytes
@@ -95,6 +98,7 @@ fn describe(host_pid: i32) -> Option<ProcessInfo> {
         name,
         command_line,
         resident,
+        stopped,
     })
 }
 

@@ -26,7 +26,7 @@ use crate::monitor::{Bounds, Notice};
 use crate::outcome::display_with_tilde;
 use crate::processes::ProcessInfo;
 use crate::spawn::{self, Channels, Child, IdMaps, SpawnError};
-use crate::terminal::{self, Endpoints, PtyEnds};
+use crate::terminal::{self, Ended, Endpoints, PtyEnds};
 use crate::watch::Watch;
 use crate::{Error, Layers, LimitHit, Options, Outcome, Status};
 
@@ -94,6 +94,8 @@ pub enum Io<'a> {
 /// runs in it and removes the folder.
 #[derive(Debug)]
 pub struct Sandbox {
+    /// A line's shell left alive with jobs stopped by Ctrl-Z, waiting for `fg` (see `resume`).
+    suspended: Option<Suspended>,
     // Declared before `folder`: the environment's processes end before the folder is removed.
     environment: Option<Environment>,
     options: Options,
@@ -157,6 +159,7 @@ impl Sandbox {
             .clone()
             .or_else(|| user.map(|user| user.dir));
         let mut sandbox = Sandbox {
+            suspended: None,
             environment: None,
             learner_home: folder.home.clone(),
             learner_cwd: folder.home.clone(),
@@ -224,6 +227,7 @@ impl Sandbox {
     /// Ends the environment (every process the learner started), empties home and temp folders and forgets the
     /// shell state: a fresh sandbox in the same place.
     pub fn reset(&mut self) -> Result<(), Error> {
+        self.suspended = None;
         self.environment = None;
         self.folder.reset(owner(&self.facts, &self.maps))?;
         self.learner_cwd = self.learner_home.clone();
@@ -234,7 +238,47 @@ impl Sandbox {
 
     /// Ends every process the learner started, keeping the files and the shell state.
     pub fn stop_processes(&mut self) {
+        self.suspended = None;
         self.environment = None;
+    }
+
+    /// Whether a line left jobs stopped with Ctrl-Z (its shell waits for `fg`, `bg` or `jobs`).
+    pub fn has_stopped_jobs(&self) -> bool {
+        self.suspended.is_some()
+    }
+
+    /// Hands a job-control command (`fg`, `fg %1`, `bg`, `jobs`) to the shell whose jobs are stopped, and relays
+    /// the learner's terminal to it as for an interactive line. Without stopped jobs, runs `command` as a line.
+    pub fn resume(&mut self, command: &str) -> Result<Outcome, Error> {
+        let Some(suspended) = self.suspended.take() else {
+            return self.run_interactive(command);
+        };
+        let input = std::io::stdin();
+        let output = std::io::stdout();
+        let (input, output) = (
+            std::os::fd::AsFd::as_fd(&input),
+            std::os::fd::AsFd::as_fd(&output),
+        );
+        if !terminal::is_terminal(input) || !terminal::is_terminal(output) {
+            self.suspended = Some(suspended);
+            return Err(Error::NotATerminal);
+        }
+        let started = Instant::now();
+        let Suspended { mut child, ends } = suspended;
+        if let Some(control) = &ends.control {
+            terminal::send_job_command(control, command).map_err(Error::Relay)?;
+        }
+        let limits = self.options.limits.clone();
+        let lingering = self.uses_environment();
+        let relayed = self.relay_terminal(&mut child, ends, input, output, &limits, lingering);
+        let (relayed, ended) = match relayed {
+            Ok(result) => result,
+            Err(error) => {
+                child.kill();
+                return Err(Error::Relay(error));
+            }
+        };
+        Ok(self.conclude(child, relayed, ended, started))
     }
 
     /// The sandbox folder on the host (holds `home/` and `tmp/`).
@@ -305,10 +349,15 @@ impl Sandbox {
 
     /// The learner's processes still running in the environment (what lines left behind), oldest first.
     pub fn processes(&self) -> Vec<ProcessInfo> {
+        let waiting_shell = self.suspended.as_ref().map(|s| s.child.pid);
         self.environment
             .as_ref()
             .map(Environment::processes)
             .unwrap_or_default()
+            .into_iter()
+            // The shell that waits for `fg` is the tutor's business, not one of the learner's programs.
+            .filter(|p| Some(p.host_pid) != waiting_shell)
+            .collect()
     }
 
     /// TCP ports something listens on in the sandbox's own network.
@@ -338,6 +387,7 @@ impl Sandbox {
 
     /// Keeps the folder on disk (for `--keep`), out of reach of the stale-sandbox sweep, and returns where it is.
     pub fn keep(mut self) -> PathBuf {
+        self.suspended = None;
         self.environment = None;
         self.folder.keep()
     }
@@ -357,6 +407,7 @@ impl Sandbox {
         }
         self.facts.namespaces = Err(why);
         self.facts.home_shown_at = None;
+        self.suspended = None;
         self.environment = None;
         refuse_without_confinement(&self.facts, self.options.unconfined)?;
         // Root's learner no longer runs as the proxy uid: give the folders back to the tutor's own uid.
@@ -469,6 +520,19 @@ impl Sandbox {
         };
         let null = fs::File::open("/dev/null")
             .map_err(|source| spawn_error("opening /dev/null", source))?;
+        // An interactive line's shell reports jobs stopped with Ctrl-Z on a socket, and waits there for `fg`.
+        let (control, control_child) = if in_environment && matches!(io, Io::Terminal { .. }) {
+            let (tutor, child) = nix::sys::socket::socketpair(
+                nix::sys::socket::AddressFamily::Unix,
+                nix::sys::socket::SockType::Stream,
+                None,
+                nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+            )
+            .map_err(|errno| spawn_error("creating a socket", errno.into()))?;
+            (Some(tutor), Some(child))
+        } else {
+            (None, None)
+        };
         let mut streams = Streams::open(io)?;
         let stdio = streams.child_stdio(null.as_raw_fd());
         let line_plan = LinePlan {
@@ -488,6 +552,7 @@ impl Sandbox {
             state_fd: state_write.as_ref().map(AsRawFd::as_raw_fd),
             saved_state_fd: saved_state.as_ref().map(AsRawFd::as_raw_fd),
             program_fd: program.as_ref().map(AsRawFd::as_raw_fd),
+            control_fd: control_child.as_ref().map(AsRawFd::as_raw_fd),
             trace_fd: trace_write.as_ref().map(AsRawFd::as_raw_fd),
             terminal: streams.is_terminal(),
             cwd: c_path(&self.learner_home)?,
@@ -507,6 +572,7 @@ impl Sandbox {
             .chain(trace_write)
             .chain(saved_state)
             .chain(program)
+            .chain(control_child)
             .collect();
         child_ends.extend(streams.take_child_ends());
         let child = if in_environment {
@@ -557,20 +623,61 @@ impl Sandbox {
             &mut child,
             io,
             streams,
-            state_read,
-            trace_read,
+            [state_read, trace_read, control],
             in_environment,
         );
-        let relayed = match relayed {
-            Ok(relayed) => relayed,
+        let (relayed, ended) = match relayed {
+            Ok(result) => result,
             Err(error) => {
                 child.kill();
                 return Err(Attempt::Other(Error::Relay(error)));
             }
         };
-        let shell_cpu = child.cpu_time();
-        let status = child.wait().map_err(|e| Attempt::Other(Error::Relay(e)))?;
-        Ok(self.finish(status, relayed, started, shell_cpu))
+        Ok(self.conclude(child, relayed, ended, started))
+    }
+
+    /// After a relay: a shell with stopped jobs is kept for `resume`; any other is waited for.
+    fn conclude(
+        &mut self,
+        mut child: Child,
+        relayed: Relayed,
+        ended: Ended,
+        started: Instant,
+    ) -> Outcome {
+        match ended {
+            Ended::Suspended(ends) => {
+                self.suspended = Some(Suspended { child, ends });
+                // What `$?` holds after Ctrl-Z: 128 + SIGTSTP.
+                let mut outcome =
+                    self.finish(Status::Exited(128 + libc::SIGTSTP), relayed, started, None);
+                outcome.stopped_jobs = true;
+                outcome
+            }
+            Ended::Exited => {
+                let shell_cpu = child.cpu_time();
+                let status = child.wait().unwrap_or(Status::Signaled(libc::SIGKILL));
+                self.finish(status, relayed, started, shell_cpu)
+            }
+        }
+    }
+
+    /// An interactive relay on the learner's terminal (raw mode meanwhile), keeping what they typed ahead.
+    fn relay_terminal(
+        &self,
+        child: &mut Child,
+        ends: PtyEnds,
+        input: BorrowedFd<'_>,
+        output: BorrowedFd<'_>,
+        limits: &crate::Limits,
+        lingering: bool,
+    ) -> std::io::Result<(Relayed, Ended)> {
+        let mut watch = Watch::new(limits.interactive_wall_time, &self.folder.home, limits.disk);
+        let raw = terminal::RawMode::enter(input)?;
+        let endpoints = Endpoints { input, output };
+        let (mut relayed, ended) =
+            terminal::relay(child, ends, endpoints, limits.output, &mut watch, lingering)?;
+        relayed.unread_input.extend(raw.take_typed());
+        Ok((relayed, ended))
     }
 
     fn relay(
@@ -578,32 +685,23 @@ impl Sandbox {
         child: &mut Child,
         io: Io<'_>,
         streams: Streams,
-        state: Option<OwnedFd>,
-        trace: Option<OwnedFd>,
+        [state, trace, control]: [Option<OwnedFd>; 3],
         lingering: bool,
-    ) -> std::io::Result<Relayed> {
+    ) -> std::io::Result<(Relayed, Ended)> {
         let limits = self.options.limits.clone();
-        let monitor = self.environment.as_ref().map(Environment::monitor);
-        if let Some(monitor) = monitor {
-            monitor.line(true);
+        if let Some(environment) = &self.environment {
+            environment.monitor().line(true);
         }
         let relayed = match (io, streams) {
             (Io::Terminal { input, output }, Streams::Pty { master, slave, .. }) => {
-                let mut watch =
-                    Watch::new(limits.interactive_wall_time, &self.folder.home, limits.disk);
-                let raw = terminal::RawMode::enter(input)?;
                 let ends = PtyEnds {
                     master,
                     slave,
                     state,
                     trace,
+                    control,
                 };
-                let endpoints = Endpoints { input, output };
-                let mut relayed =
-                    terminal::relay(child, ends, endpoints, limits.output, &mut watch, lingering)?;
-                let typed = raw.take_typed();
-                relayed.unread_input.extend(typed);
-                relayed
+                return self.relay_terminal(child, ends, input, output, &limits, lingering);
             }
             (Io::Keys(steps), Streams::Pty { master, slave, .. }) => {
                 let mut watch = Watch::new(Some(limits.wall_time), &self.folder.home, limits.disk);
@@ -612,6 +710,7 @@ impl Sandbox {
                     slave,
                     state,
                     trace,
+                    control,
                 };
                 crate::keys::relay(child, ends, steps, limits.output, &mut watch, lingering)?
             }
@@ -639,7 +738,7 @@ impl Sandbox {
             }
             _ => return Err(std::io::ErrorKind::NotFound.into()),
         };
-        Ok(relayed)
+        Ok((relayed, Ended::Exited))
     }
 
     fn finish(
@@ -685,6 +784,7 @@ impl Sandbox {
             commands,
             waited_for: relayed.waited_for,
             unread_input: relayed.unread_input,
+            stopped_jobs: false,
         }
     }
 
@@ -923,6 +1023,13 @@ impl Sandbox {
         }
         rlimits
     }
+}
+
+/// A line's shell alive with stopped jobs, and its terminal.
+#[derive(Debug)]
+struct Suspended {
+    child: Child,
+    ends: PtyEnds,
 }
 
 /// The descriptors of one line's input and output: pipes, or a pseudo-terminal.

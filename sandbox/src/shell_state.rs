@@ -44,7 +44,30 @@ pub(crate) fn program(line: &str, job_control: bool) -> String {
         .chain(['_'])
         .map(|c| format!(" ${{!{c}*}}"))
         .collect();
-    let job_control = if job_control { "set -m\n" } else { "" };
+    // With job control (interactive lines), a job stopped with Ctrl-Z keeps the line's shell alive: after the line
+    // it reports its stopped jobs on the control descriptor (94) and waits for the tutor to say `exit`, or to run
+    // `fg`/`bg`/`jobs` for the learner. Its state is handed back first, as if the line had ended.
+    let (job_control, after) = if job_control {
+        (
+            r#"set -m
+__st_after() {
+  local __st_s=$1 __st_cmd
+  { set +x; } 2>/dev/null
+  __st_save "$__st_s"; exec 99>&-; trap - EXIT
+  while :; do
+    { jobs -ps; printf '.\n'; } >&94 2>/dev/null || break
+    IFS= read -r __st_cmd <&94 || break
+    [[ $__st_cmd == exit ]] && break
+    eval "$__st_cmd"
+  done
+  return "$__st_s"
+}
+"#,
+            "\n__st_after $?",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         r#"exec 95<&-
 __st_line={line}
@@ -52,8 +75,8 @@ shopt -s expand_aliases
 [ -e /dev/fd/98 ] && . /dev/fd/98 2>/dev/null; exec 98<&-
 __st_ret() {{ unset __st_line __st_prev_status __st_prev_last; return "$1"; }}
 __st_save() {{
-  local __st_status=$? __st_last=$_ __st_n
-  set +x
+  local __st_status=${{1:-$?}} __st_n
+  {{ set +x; }} 2>/dev/null
   {{
     printf 'builtin cd -- %q 2>/dev/null || builtin cd\nunset OLDPWD\n' "$PWD"
     for __st_n in{prefixes}; do
@@ -61,14 +84,14 @@ __st_save() {{
       [[ ${{__st_n@a}} == *r* ]] && continue
       declare -p -- "$__st_n"
     done
-    unset -f __st_save __st_ret
+    unset -f __st_save __st_ret __st_after
     declare -f
     alias -p
     shopt -p
     shopt -po {KEPT_OPTIONS}
     trap -p {KEPT_TRAPS}
     umask -p
-    printf '__st_prev_status=%d\n__st_prev_last=%q\n' "$__st_status" "$__st_last"
+    printf '__st_prev_status=%d\n' "$__st_status"
     printf '\0%s' "$PWD"
   }} >&99 2>/dev/null
 }}
@@ -78,9 +101,9 @@ __st_prev_last=${{__st_prev_last-}}
 PS4=$'\x1e''$?'$'\x1f''$BASHPID'$'\x1f''${{#FUNCNAME[@]}}'$'\x1f''${{FUNCNAME[0]-}}'$'\x1f'
 set -x
 eval "__st_ret ${{__st_prev_status:-0}} ${{__st_prev_last@Q}}
-$__st_line"
+$__st_line"{after}
 "#,
-        line = ansi_c_quote(line)
+        line = ansi_c_quote(line),
     )
 }
 

@@ -172,18 +172,29 @@ pub(crate) struct Endpoints<'a> {
 }
 
 /// The tutor's ends of an interactive run: the pty master, a copy of its slave (to take back input the command did
-/// not read), and the shell's state and trace descriptors.
+/// not read), the shell's state and trace descriptors, and the control socket of a shell with job control.
 #[derive(Debug)]
 pub(crate) struct PtyEnds {
     pub master: OwnedFd,
     pub slave: OwnedFd,
     pub state: Option<OwnedFd>,
     pub trace: Option<OwnedFd>,
+    pub control: Option<OwnedFd>,
 }
 
-/// Relays between the learner's terminal and the command's pty until the command has ended. `lingering`:
-/// background processes may outlive the command (an exercise's environment), so do not wait for them to close the
-/// pty; hand its master back instead.
+/// How an interactive relay ended.
+#[derive(Debug)]
+pub(crate) enum Ended {
+    /// The command ended (its shell exited).
+    Exited,
+    /// The line's shell is alive with stopped jobs (Ctrl-Z): the pty and control socket are handed back, to resume
+    /// with `fg` later.
+    Suspended(PtyEnds),
+}
+
+/// Relays between the learner's terminal and the command's pty until the command has ended, or its shell reports
+/// stopped jobs. `lingering`: background processes may outlive the command (an exercise's environment), so do not
+/// wait for them to close the pty; hand its master back instead.
 pub(crate) fn relay(
     child: &mut Child,
     ends: PtyEnds,
@@ -191,16 +202,22 @@ pub(crate) fn relay(
     output_limit: usize,
     watch: &mut Watch,
     lingering: bool,
-) -> io::Result<Relayed> {
+) -> io::Result<(Relayed, Ended)> {
     let PtyEnds {
         master,
         slave,
         state,
         trace,
+        control,
     } = ends;
-    for fd in [Some(&master), state.as_ref(), trace.as_ref()]
-        .into_iter()
-        .flatten()
+    for fd in [
+        Some(&master),
+        state.as_ref(),
+        trace.as_ref(),
+        control.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
     {
         nix::fcntl::fcntl(
             fd,
@@ -209,6 +226,8 @@ pub(crate) fn relay(
     }
     let mut state = state;
     let mut trace = trace;
+    let mut control = control;
+    let mut control_text: Vec<u8> = Vec::new();
     let mut master_open = true;
     let mut input_open = true;
     let mut relayed = Relayed {
@@ -217,14 +236,17 @@ pub(crate) fn relay(
         ..Relayed::default()
     };
     let mut exited_at: Option<Instant> = None;
+    let mut suspended = false;
+    let mut pending_keys: Vec<u8> = Vec::new();
     let mut ctrl_c_presses: Vec<Instant> = Vec::new();
     let mut size = window_size(learner.input);
     let mut next_size_check = Instant::now() + WINDOW_SIZE_CHECK;
     let mut buffer = vec![0u8; 16 * 1024];
     let mut screen = ScreenModes::default();
     loop {
-        if exited_at.is_some() {
-            // The command has ended: take what it printed; input it did not read goes back to the tutor.
+        if exited_at.is_some() || suspended {
+            // The command has ended (or stopped): take what it printed; input it did not read goes back to the
+            // tutor.
             if master_open {
                 master_open = pass_output(
                     &master,
@@ -243,16 +265,21 @@ pub(crate) fn relay(
                     TRACE_LIMIT,
                 )
             {}
-            if lingering
+            if suspended
+                || lingering
                 || exited_at.is_some_and(|at| at.elapsed() > DRAIN_GRACE)
                 || (!master_open && state.is_none() && trace.is_none())
             {
                 break;
             }
         }
-        let mut fds = Vec::with_capacity(5);
+        let mut fds = Vec::with_capacity(6);
         let master_slot = master_open.then(|| {
-            fds.push(PollFd::new(master.as_fd(), PollFlags::POLLIN));
+            let mut events = PollFlags::POLLIN;
+            if !pending_keys.is_empty() {
+                events |= PollFlags::POLLOUT;
+            }
+            fds.push(PollFd::new(master.as_fd(), events));
             fds.len() - 1
         });
         let state_slot = state.as_ref().map(|fd| {
@@ -260,6 +287,10 @@ pub(crate) fn relay(
             fds.len() - 1
         });
         let trace_slot = trace.as_ref().map(|fd| {
+            fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
+            fds.len() - 1
+        });
+        let control_slot = control.as_ref().map(|fd| {
             fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
             fds.len() - 1
         });
@@ -280,10 +311,11 @@ pub(crate) fn relay(
             Err(error) => return Err(error.into()),
         }
         let ready = |slot: Option<usize>| slot.and_then(|i| fds[i].any()).unwrap_or(false);
-        let (master_ready, state_ready, trace_ready, input_ready, child_ready) = (
+        let (master_ready, state_ready, trace_ready, control_ready, input_ready, child_ready) = (
             ready(master_slot),
             ready(state_slot),
             ready(trace_slot),
+            ready(control_slot),
             ready(input_slot),
             ready(child_slot),
         );
@@ -308,13 +340,28 @@ pub(crate) fn relay(
                 TRACE_LIMIT,
             );
         }
+        if control_ready {
+            match job_report(&mut control, &mut buffer, &mut control_text) {
+                Some(true) => suspended = true,
+                // No stopped job: the shell may end.
+                Some(false) => {
+                    if let Some(socket) = &control {
+                        let _ = nix::unistd::write(socket, b"exit\n");
+                    }
+                }
+                None => {}
+            }
+        }
         if input_ready {
             match nix::unistd::read(learner.input, &mut buffer) {
                 Ok(0) => input_open = false,
                 Ok(n) => {
                     let keys = &buffer[..n];
-                    // Dropping keystrokes when the command does not read them keeps the tutor responsive.
-                    let _ = nix::unistd::write(&master, keys);
+                    // An interrupt jumps the queue of keys the command has not taken yet, as on a terminal.
+                    if keys.contains(&CTRL_C) && !pending_keys.is_empty() {
+                        let _ = nix::unistd::write(&master, &[CTRL_C]);
+                    }
+                    pending_keys.extend_from_slice(keys);
                     if count_ctrl_c(&mut ctrl_c_presses, keys) && relayed.limit.is_none() {
                         relayed.limit = Some(LimitHit::Interrupted);
                         child.kill();
@@ -322,6 +369,17 @@ pub(crate) fn relay(
                 }
                 Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => {}
                 Err(_) => input_open = false,
+            }
+        }
+        // Keys go to the command as fast as its terminal takes them; the rest waits here (a long paste), and what
+        // is left when the command ends is the learner's next lines.
+        if !pending_keys.is_empty() && exited_at.is_none() && !suspended {
+            match nix::unistd::write(&master, &pending_keys) {
+                Ok(n) => {
+                    pending_keys.drain(..n);
+                }
+                Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => {}
+                Err(_) => pending_keys.clear(),
             }
         }
         if child_ready {
@@ -348,21 +406,71 @@ pub(crate) fn relay(
     // The pty lives on while background processes hold it, but what the command told the learner's terminal
     // (colours, alternate screen, hidden cursor, mouse reporting) must not: undo it.
     write_all(learner.output, &screen.restore_sequence());
-    relayed.unread_input = take_unread_input(&slave);
+    relayed.unread_input = typed_text(&take_unread_input(&slave));
+    relayed.unread_input.extend(typed_text(&pending_keys));
+    if suspended {
+        return Ok((
+            relayed,
+            Ended::Suspended(PtyEnds {
+                master,
+                slave,
+                state: None,
+                trace,
+                control,
+            }),
+        ));
+    }
     drop(slave);
     if lingering {
         relayed.trace_leftover = trace;
     }
-    if master_open && still_held(&master) {
+    if lingering && master_open && still_held(&master) {
         relayed.leftovers.push(master);
     }
-    Ok(relayed)
+    Ok((relayed, Ended::Exited))
+}
+
+/// Reads the shell's report of its stopped jobs (pids, then a line `.`). `Some(true)` when jobs are stopped,
+/// `Some(false)` when none are, `None` while the report is incomplete (or the socket closed).
+fn job_report(
+    control: &mut Option<OwnedFd>,
+    buffer: &mut [u8],
+    text: &mut Vec<u8>,
+) -> Option<bool> {
+    let socket = control.as_ref()?;
+    match nix::unistd::read(socket, buffer) {
+        Ok(0) | Err(nix::errno::Errno::ECONNRESET) => {
+            *control = None;
+            return None;
+        }
+        Ok(n) => text.extend_from_slice(&buffer[..n]),
+        Err(_) => return None,
+    }
+    let end = text
+        .windows(2)
+        .position(|w| w == b".\n")
+        .filter(|&at| at == 0 || text[at - 1] == b'\n')?;
+    let report = String::from_utf8_lossy(&text[..end]).into_owned();
+    text.drain(..end + 2);
+    Some(report.lines().any(|line| !line.trim().is_empty()))
+}
+
+/// Writes a command for a shell waiting with stopped jobs (`fg %1`, `jobs`) to its control socket.
+pub(crate) fn send_job_command(control: &OwnedFd, command: &str) -> io::Result<()> {
+    let mut line = command.replace('\n', " ").into_bytes();
+    line.push(b'\n');
+    let mut written = 0;
+    while written < line.len() {
+        written += nix::unistd::write(control, &line[written..])?;
+    }
+    Ok(())
 }
 
 /// Input that reached the command's terminal but was never read: a real terminal keeps it for the shell, so the
 /// tutor does too. The slave is switched to non-canonical mode so that a half-typed line can be read as well.
 fn take_unread_input(slave: &OwnedFd) -> Vec<u8> {
-    if let Ok(mut modes) = termios::tcgetattr(slave) {
+    let saved = termios::tcgetattr(slave).ok();
+    if let Some(mut modes) = saved.clone() {
         modes.local_flags.remove(termios::LocalFlags::ICANON);
         modes.control_chars[termios::SpecialCharacterIndices::VMIN as usize] = 0;
         modes.control_chars[termios::SpecialCharacterIndices::VTIME as usize] = 0;
@@ -376,6 +484,10 @@ fn take_unread_input(slave: &OwnedFd) -> Vec<u8> {
             Err(nix::errno::Errno::EINTR) => {}
             _ => break,
         }
+    }
+    // A stopped job may use this terminal again (`fg`): leave its modes as they were.
+    if let Some(saved) = saved {
+        let _ = termios::tcsetattr(slave, SetArg::TCSANOW, &saved);
     }
     unread
 }

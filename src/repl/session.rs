@@ -247,6 +247,14 @@ impl<'a> Session<'a> {
 
     /// Books the time spent on the current exercise.
     fn leave(&mut self) {
+        if let Some(attempt) = &self.attempt {
+            if attempt.sandbox.has_stopped_jobs() {
+                let _ = self.screen.say(
+                    Tone::Info,
+                    "A program you stopped with Ctrl-Z ends with this exercise (unsaved changes in an editor are lost).",
+                );
+            }
+        }
         if self.attempt.is_some() {
             let id = self.current().1.id.clone();
             let spent = self.since.elapsed();
@@ -308,6 +316,13 @@ impl<'a> Session<'a> {
             }
             return Ok(Flow::Continue);
         }
+        if is_exit(trimmed) {
+            self.screen.say(
+                Tone::Info,
+                "exit at the tutor's prompt leaves the tutor, as it would leave a shell.",
+            )?;
+            return Ok(Flow::Quit);
+        }
         if is_tutor_command(trimmed) {
             return match command::parse(trimmed) {
                 Ok(command) => self.command(command),
@@ -331,11 +346,16 @@ impl<'a> Session<'a> {
         }
         let attempt = self.attempt()?;
         let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-        let mut outcome = if interactive {
+        let had_stopped_jobs = attempt.sandbox.has_stopped_jobs();
+        let mut outcome = if interactive && had_stopped_jobs && is_job_command(line) {
+            // The shell that stopped the job (Ctrl-Z) still waits: `fg`, `bg` and `jobs` go to it, as in bash.
+            attempt.sandbox.resume(line)?
+        } else if interactive {
             attempt.sandbox.run_interactive(line)?
         } else {
             attempt.sandbox.run_echoed(line)?
         };
+        let stopped = outcome.stopped_jobs && !had_stopped_jobs;
         let limit = outcome.limit;
         // Output without a final newline would run into the next prompt.
         if outcome.output.last().is_some_and(|&byte| byte != b'\n') {
@@ -349,6 +369,12 @@ impl<'a> Session<'a> {
         }
         if let Some(limit) = limit {
             self.screen.say(Tone::Fail, limit.message())?;
+        }
+        if stopped {
+            self.screen.say(
+                Tone::Hint,
+                "That program is stopped (Ctrl-Z), not ended: type fg to go back to it, or jobs to list stopped jobs.",
+            )?;
         }
         self.report_environment()?;
         let id = self.current().1.id.clone();
@@ -468,7 +494,10 @@ impl<'a> Session<'a> {
         for (message, tone) in describe_notices(&notices) {
             self.screen.say(tone, &message)?;
         }
-        let mut names: Vec<String> = processes.iter().map(|p| p.name.clone()).collect();
+        let mut names: Vec<String> = processes
+            .iter()
+            .map(|p| format!("{}{}", p.name, if p.stopped { " (stopped)" } else { "" }))
+            .collect();
         names.sort();
         if names != self.running {
             self.running = names;
@@ -760,6 +789,28 @@ fn start_history(attempt: &Attempt<'_>) -> History {
     History::start(attempt.sandbox.home(), &store, Limits::default())
 }
 
+/// `exit`, `exit 3` or `logout` on its own: the learner wants to leave, as from a shell.
+fn is_exit(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        ["exit" | "logout"] => true,
+        ["exit", code] => code.parse::<i32>().is_ok(),
+        _ => false,
+    }
+}
+
+/// Whether a line is a job-control command meant for the shell that holds stopped jobs: `fg`, `bg`, `jobs`,
+/// `%1`, or `kill %1`.
+fn is_job_command(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [first, ..] if ["fg", "bg", "jobs"].contains(first) => true,
+        [first] if first.starts_with('%') => true,
+        ["kill", rest @ ..] => rest.iter().any(|w| w.starts_with('%')),
+        _ => false,
+    }
+}
+
 /// Whether a line is for the tutor: `:` followed by a word (`:hint`, `:lesson cd`). Shell lines may start with `:`
 /// too (`: > file` empties a file, `:(){ ...` defines a function), and those go to the shell.
 fn is_tutor_command(line: &str) -> bool {
@@ -826,9 +877,14 @@ fn describe_notices(notices: &[sandbox::Notice]) -> Vec<(String, Tone)> {
 fn summarize_processes(processes: &[sandbox::ProcessInfo]) -> String {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for process in processes {
-        match counts.iter_mut().find(|(name, _)| *name == process.name) {
+        let name = if process.stopped {
+            format!("{} (stopped)", process.name)
+        } else {
+            process.name.clone()
+        };
+        match counts.iter_mut().find(|(known, _)| *known == name) {
             Some((_, count)) => *count += 1,
-            None => counts.push((process.name.clone(), 1)),
+            None => counts.push((name, 1)),
         }
     }
     let text = counts
@@ -845,6 +901,26 @@ fn summarize_processes(processes: &[sandbox::ProcessInfo]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_alone_leaves_and_exit_in_a_longer_line_is_the_shells() {
+        for line in ["exit", "exit 3", "logout"] {
+            assert!(is_exit(line), "{line}");
+        }
+        for line in ["exit; echo", "cd /tmp && exit", "exit now", "exits"] {
+            assert!(!is_exit(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn job_commands_go_to_the_shell_with_stopped_jobs() {
+        for line in ["fg", "fg %1", "bg", "jobs -l", "%1", "kill %2"] {
+            assert!(is_job_command(line), "{line}");
+        }
+        for line in ["fgrep x", "kill 12", "echo fg", "jobsx"] {
+            assert!(!is_job_command(line), "{line}");
+        }
+    }
 
     #[test]
     fn tutor_commands_are_colon_words_and_everything_else_is_shell() {

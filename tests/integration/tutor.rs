@@ -49,7 +49,10 @@ impl Terminal {
         for arg in args {
             tutor_command.push_str(&format!(" '{arg}'"));
         }
-        let wrapper = format!("({tutor_command}); echo \"[tutor exited: $?]\"; sleep 600");
+        // After the tutor, the terminal's modes are printed: the tutor must leave it as it found it.
+        let wrapper = format!(
+            "({tutor_command}); echo \"[tutor exited: $?]\"; echo \"[stty: $(stty -a | tr -s '\\n;' '  ')]\"; sleep 600"
+        );
         let command = [
             "new-session",
             "-d",
@@ -69,6 +72,30 @@ impl Terminal {
             String::from_utf8_lossy(&output.stderr)
         );
         Some(terminal)
+    }
+
+    /// The tutor's pid (the child of the pane's shell).
+    pub fn tutor_pid(&self) -> Option<i32> {
+        let output = self
+            .tmux()
+            .args(["display", "-p", "-t", "0", "#{pane_pid}"])
+            .output()
+            .ok()?;
+        let shell: i32 = String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .ok()?;
+        let children =
+            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
+    }
+
+    /// Whether the pane is on the alternate screen (a full-screen program left it there).
+    pub fn alternate_screen(&self) -> bool {
+        self.tmux()
+            .args(["display", "-p", "-t", "0", "#{alternate_on}"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "1")
     }
 
     fn tmux(&self) -> Command {
