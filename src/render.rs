@@ -10,7 +10,7 @@ mod highlight;
 mod inline;
 mod lesson_blocks;
 mod line;
-mod sanitize;
+pub mod sanitize;
 mod style;
 mod table;
 mod wrap;
