@@ -18,6 +18,7 @@ mod programs;
 mod progress;
 mod progress_cmd;
 mod render;
+mod safe_file;
 mod repl;
 mod show;
 mod snapshot;

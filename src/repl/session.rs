@@ -38,6 +38,7 @@ impl Screen {
 
     /// A line of tutor text; `tone` colours it outside plain mode.
     pub fn say(&self, tone: Tone, text: &str) -> Result<()> {
+        let text = crate::render::sanitize::message(text);
         let mut out = std::io::stdout().lock();
         if self.style.plain {
             writeln!(out, "{text}")?;
@@ -252,7 +253,7 @@ impl<'a> Session<'a> {
     /// Saves progress; called on every way out.
     pub fn finish(&mut self) -> Result<()> {
         self.leave();
-        self.store.save()
+        self.store.close()
     }
 
     /// The prompt: the lesson and the sandbox directory with `~`.
@@ -262,7 +263,7 @@ impl<'a> Session<'a> {
             || "~".to_string(),
             |a| a.sandbox.display_path(a.sandbox.cwd()),
         );
-        format!("[{}] {cwd} $ ", lesson.id)
+        crate::render::sanitize::message(&format!("[{}] {cwd} $ ", lesson.id))
     }
 
     /// Completion data: every lesson and exercise id, the taught commands, the sandbox's current folder and root.
