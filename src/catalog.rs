@@ -9,9 +9,9 @@ use thiserror::Error;
 
 use crate::embedded;
 use crate::lesson::parse::{parse_lesson, MAX_LESSON_BYTES};
+use crate::lesson::{ErrorKind, Exercise, Lesson, LessonError};
 use crate::render::sanitize;
 use crate::safe_file::{self, Links, ReadError};
-use crate::lesson::{ErrorKind, Exercise, Lesson, LessonError};
 
 /// The lessons of one set, in order.
 #[derive(Debug, Clone)]
@@ -104,7 +104,11 @@ impl Loaded {
         let mut files: Vec<&str> = self.problems.iter().map(|p| p.file.as_str()).collect();
         files.dedup();
         if !files.is_empty() {
-            let noun = if files.len() == 1 { "file was" } else { "files were" };
+            let noun = if files.len() == 1 {
+                "file was"
+            } else {
+                "files were"
+            };
             warnings.push(format!(
                 "{} lesson {noun} skipped because of the problems above; the other lessons work ('shelltutor list' shows every problem)",
                 files.len()
@@ -141,11 +145,6 @@ impl Catalog {
     /// The lessons of `folder`, leniently; only a folder that cannot be listed is an error.
     pub fn load_folder(folder: &Path) -> Result<Loaded, LoadError> {
         Ok(Self::load_files(read_folder(folder)?))
-    }
-
-    /// Parses files already read, strictly.
-    pub fn from_files(files: Vec<LessonFile>) -> Result<Catalog, LoadError> {
-        Self::load_files(files).strict()
     }
 
     /// Parses files already read; non-Markdown files are problems, `README.md` and hidden files are skipped.
@@ -223,16 +222,15 @@ fn read_folder(folder: &Path) -> Result<Vec<LessonFile>, LoadError> {
             continue;
         }
         // A link to a lesson kept elsewhere is fine; a FIFO, a device or a huge file is refused unread.
-        let bytes = safe_file::read(&path, MAX_LESSON_BYTES, Links::Follow).map_err(|error| {
-            match error {
+        let bytes =
+            safe_file::read(&path, MAX_LESSON_BYTES, Links::Follow).map_err(|error| match error {
                 ReadError::TooLarge { size, limit } => format!(
                     "it is {}; lessons are limited to {} (split it into several lessons)",
                     safe_file::human_size(size),
                     safe_file::human_size(limit)
                 ),
                 other => format!("it {other}"),
-            }
-        });
+            });
         files.push(LessonFile {
             // File names can hold control characters; messages must not pass them to a terminal.
             display: sanitize::message(&path.display().to_string()),

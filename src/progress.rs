@@ -669,12 +669,18 @@ mod tests {
         let message = format!("{error:#}");
         assert!(message.contains(&data.display().to_string()), "{message}");
         assert!(message.contains("SHELLTUTOR_DATA_DIR"), "{message}");
-        assert!(message.contains("a part of that path is a file"), "{message}");
+        assert!(
+            message.contains("a part of that path is a file"),
+            "{message}"
+        );
         assert!(!message.contains("os error"), "{message}");
 
         let error = Store::open(&dir.path().join("file")).expect_err("a file, not a folder");
         let message = format!("{error:#}");
-        assert!(message.contains("is a regular file, not a folder"), "{message}");
+        assert!(
+            message.contains("is a regular file, not a folder"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -739,7 +745,10 @@ mod tests {
         fs::remove_file(&path).expect("removed");
         std::os::unix::fs::symlink("/dev/zero", &path).expect("symlink");
         let error = Store::open(dir.path()).expect_err("a device");
-        assert!(format!("{error:#}").contains("character device"), "{error:#}");
+        assert!(
+            format!("{error:#}").contains("character device"),
+            "{error:#}"
+        );
     }
 
     #[test]
@@ -827,7 +836,11 @@ mod tests {
             fs::write(dir.path().join(FILE_NAME), bytes).expect("written");
             open(dir.path());
         }
-        assert_eq!(file_names(dir.path()).len(), 3, "two set aside, and the lock");
+        assert_eq!(
+            file_names(dir.path()).len(),
+            3,
+            "two set aside, and the lock"
+        );
     }
 
     #[test]
@@ -886,9 +899,10 @@ mod tests {
         let stale = dir
             .path()
             .join(format!("{}x7Rq.tmp", temp_prefix(FILE_NAME, 4_000_000_000)));
-        let ours = dir
-            .path()
-            .join(format!("{}a1b2.tmp", temp_prefix(FILE_NAME, std::process::id())));
+        let ours = dir.path().join(format!(
+            "{}a1b2.tmp",
+            temp_prefix(FILE_NAME, std::process::id())
+        ));
         fs::write(&stale, "half").expect("written");
         fs::write(&ours, "mine").expect("written");
         open(dir.path());

@@ -25,7 +25,9 @@ pub enum ReadError {
     NotFound,
     #[error("is {0}, not a regular file")]
     NotRegular(&'static str),
-    #[error("has other hard links, so it may be a file from elsewhere; copy it instead of linking it")]
+    #[error(
+        "has other hard links, so it may be a file from elsewhere; copy it instead of linking it"
+    )]
     HardLinked,
     #[error("is {size} bytes; the limit is {limit} bytes")]
     TooLarge { size: u64, limit: u64 },
@@ -106,31 +108,34 @@ pub fn read_inside(root: &Path, relative: &Path, limit: u64) -> Result<Vec<u8>, 
     let mut folder: OwnedFd = File::open(root).map_err(from_io)?.into();
     let folder_flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
     for name in folders {
-        folder = openat(&folder, *name, folder_flags, Mode::empty()).map_err(|errno| match errno {
-            // Linux says ENOTDIR for a link opened with O_DIRECTORY | O_NOFOLLOW; look to tell which it is.
-            Errno::ELOOP | Errno::ENOTDIR => {
-                let is_link = fstatat(&folder, *name, AtFlags::AT_SYMLINK_NOFOLLOW)
-                    .is_ok_and(|stat| SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT == SFlag::S_IFLNK);
-                ReadError::NotRegular(if is_link {
-                    "inside a folder that is a symbolic link"
-                } else {
-                    "inside something that is not a folder"
-                })
-            }
-            other => from_io(io::Error::from(other)),
-        })?;
+        folder =
+            openat(&folder, *name, folder_flags, Mode::empty()).map_err(|errno| match errno {
+                // Linux says ENOTDIR for a link opened with O_DIRECTORY | O_NOFOLLOW; look to tell which it is.
+                Errno::ELOOP | Errno::ENOTDIR => {
+                    let is_link =
+                        fstatat(&folder, *name, AtFlags::AT_SYMLINK_NOFOLLOW).is_ok_and(|stat| {
+                            SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT
+                                == SFlag::S_IFLNK
+                        });
+                    ReadError::NotRegular(if is_link {
+                        "inside a folder that is a symbolic link"
+                    } else {
+                        "inside something that is not a folder"
+                    })
+                }
+                other => from_io(io::Error::from(other)),
+            })?;
     }
     let file_flags = OFlag::O_RDONLY
         | OFlag::O_NOFOLLOW
         | OFlag::O_NONBLOCK
         | OFlag::O_NOCTTY
         | OFlag::O_CLOEXEC;
-    let file = openat(&folder, *file_name, file_flags, Mode::empty()).map_err(|errno| {
-        match errno {
+    let file =
+        openat(&folder, *file_name, file_flags, Mode::empty()).map_err(|errno| match errno {
             Errno::ELOOP => ReadError::NotRegular("a symbolic link"),
             other => from_io(io::Error::from(other)),
-        }
-    })?;
+        })?;
     let file = File::from(file);
     let metadata = file.metadata()?;
     check(&metadata, limit)?;
@@ -227,10 +232,7 @@ mod tests {
             assert!(error.to_string().contains("FIFO"), "{error}");
         }
         let error = read(&zero, 100, Links::Follow).expect_err("a device");
-        assert!(
-            error.to_string().contains("character device"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("character device"), "{error}");
         let error = read(&zero, 100, Links::Refuse).expect_err("a link");
         assert!(error.to_string().contains("symbolic link"), "{error}");
         let error = read_inside(dir.path(), Path::new("fifo"), 100).expect_err("a FIFO");
@@ -244,7 +246,16 @@ mod tests {
         let path = dir.path().join("big");
         std::fs::write(&path, vec![b'x'; 101]).expect("write");
         let error = read(&path, 100, Links::Follow).expect_err("too big");
-        assert!(matches!(error, ReadError::TooLarge { size: 101, limit: 100 }), "{error}");
+        assert!(
+            matches!(
+                error,
+                ReadError::TooLarge {
+                    size: 101,
+                    limit: 100
+                }
+            ),
+            "{error}"
+        );
         assert!(read(&path, 101, Links::Follow).is_ok());
     }
 

@@ -259,7 +259,14 @@ fn parse_body(
                     line,
                     column,
                 };
-                collect_block(file, &source, &block.info, &block.literal, exercise, problems);
+                collect_block(
+                    file,
+                    &source,
+                    &block.info,
+                    &block.literal,
+                    exercise,
+                    problems,
+                );
             }
             NodeValue::BlockQuote => {
                 if let Some(hint) = hint_of(node, markdown) {
@@ -850,14 +857,21 @@ mod edge_case_tests {
             assert_eq!(found[0].1, column, "{text:?}");
             let line = lesson.lines().nth(found[0].0 - 1).expect("the line");
             let at: String = line.chars().skip(column - 1).collect();
-            assert!(at.starts_with("/etc"), "{text:?}: column {column} is at {at:?}");
+            assert!(
+                at.starts_with("/etc"),
+                "{text:?}: column {column} is at {at:?}"
+            );
         }
     }
 
     #[test]
     fn any_line_ending_works() {
         let lf = "+++\ntitle = \"T\"\n+++\n\n## Exercise: X\n\n```sh setup\ntouch a\n```\n\n```check\nexists a\n```\n";
-        for text in [lf.to_string(), lf.replace('\n', "\r\n"), lf.replace('\n', "\r")] {
+        for text in [
+            lf.to_string(),
+            lf.replace('\n', "\r\n"),
+            lf.replace('\n', "\r"),
+        ] {
             let lesson = parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
             let exercise = &lesson.exercises[0];
             assert_eq!(exercise.setup[0].value, "touch a\n", "{text:?}");
@@ -903,7 +917,10 @@ mod edge_case_tests {
 
     #[test]
     fn size_and_markup_are_capped_before_parsing() {
-        let big = format!("+++\ntitle = \"T\"\n+++\n{}", "a".repeat(MAX_LESSON_BYTES as usize));
+        let big = format!(
+            "+++\ntitle = \"T\"\n+++\n{}",
+            "a".repeat(MAX_LESSON_BYTES as usize)
+        );
         assert!(matches!(errors(&big)[0].2, ErrorKind::TooLarge { .. }));
         for pattern in ["[", "\\\\", "> ", "*a", "a\n\n", "- "] {
             let body = pattern.repeat(MAX_MARKUP);

@@ -373,7 +373,7 @@ fn killed_at_random_moments_progress_survives_and_resumes() {
     let done = |id: &str| progress["exercises"][id]["done"].as_bool().unwrap_or(false);
     let (_, list, _) = output(tutor.command(&["list", "--json"]));
     let lessons: serde_json::Value = serde_json::from_str(&list).expect("json");
-    let order: Vec<String> = lessons
+    let order: Vec<String> = lessons["lessons"]
         .as_array()
         .expect("lessons")
         .iter()
