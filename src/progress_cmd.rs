@@ -307,7 +307,11 @@ pub fn run_reset(args: &ResetArgs, catalog: &Catalog, data_dir: &Path) -> Result
         eprintln!("warning: {warning}");
     }
     if !store.exercises().any(|(id, _)| target.matches(id)) {
-        println!("Nothing to reset: there is no {}.", target.describe());
+        writeln!(
+            std::io::stdout(),
+            "Nothing to reset: there is no {}.",
+            target.describe()
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let question = format!("Reset {}? [y/N] ", target.describe());
@@ -325,17 +329,18 @@ pub fn run_reset(args: &ResetArgs, catalog: &Catalog, data_dir: &Path) -> Result
         )
         .context("asking for confirmation")?;
         if !confirmed {
-            println!("Nothing was reset.");
+            writeln!(std::io::stdout(), "Nothing was reset.")?;
             return Ok(ExitCode::SUCCESS);
         }
     }
     let removed = store.reset(|id| target.matches(id));
     store.save()?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Reset {} ({} with progress forgotten).",
         target.describe(),
         plural(removed as u64, "exercise")
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,7 +5,9 @@
 
 mod integration {
     pub mod broken_lessons;
+    pub mod ecosystem;
     pub mod grade;
+    pub mod hostile;
     pub mod list;
     pub mod progress;
     pub mod show;

@@ -103,8 +103,11 @@ fn junit(report: &GradeReport, out: &mut impl Write) -> Result<()> {
         }
         junit.add_test_suite(suite);
     }
-    junit.serialize(&mut *out)?;
-    writeln!(out)?;
+    // Serialized in memory first: quick-junit wraps write errors, which would hide a closed pipe.
+    let mut xml = Vec::new();
+    junit.serialize(&mut xml)?;
+    xml.push(b'\n');
+    out.write_all(&xml)?;
     Ok(())
 }
 

@@ -334,7 +334,7 @@ impl<'a> Session<'a> {
         let limit = outcome.limit;
         // Output without a final newline would run into the next prompt.
         if outcome.output.last().is_some_and(|&byte| byte != b'\n') {
-            println!();
+            writeln!(std::io::stdout())?;
         }
         attempt.record(line, outcome);
         if let Some(limit) = limit {
