@@ -58,7 +58,7 @@ pub enum Command {
 
     /// Print a shell completion script (it completes lesson and exercise ids too)
     #[command(
-        after_help = "The script calls shelltutor back at each TAB (as COMPLETE=SHELL shelltutor), so completions know\nthe current lessons; shelltutor must be on PATH.\n\nExamples:\n  shelltutor completions bash > ~/.local/share/bash-completion/completions/shelltutor\n  echo 'source <(COMPLETE=bash shelltutor)' >> ~/.bashrc   the same, always up to date\n  shelltutor completions zsh > ~/.zfunc/_shelltutor     with fpath+=(~/.zfunc) before compinit\n  shelltutor completions fish > ~/.config/fish/completions/shelltutor.fish"
+        after_help = "The script calls shelltutor back at each TAB (as COMPLETE=SHELL shelltutor), so completions know\nthe current lessons; shelltutor must be on PATH.\n\nExamples:\n  shelltutor completions bash > ~/.local/share/bash-completion/completions/shelltutor\n  echo 'source <(COMPLETE=bash shelltutor)' >> ~/.bashrc   the same, always up to date\n  echo 'source <(COMPLETE=zsh shelltutor)' >> ~/.zshrc   zsh\n  shelltutor completions fish > ~/.config/fish/completions/shelltutor.fish"
     )]
     Completions(CompletionsArgs),
 

@@ -416,3 +416,41 @@ fn a_symlinked_progress_file_stays_a_link_after_a_session() {
         std::fs::read_to_string(dotfiles.join("progress.json")).expect("saved through the link");
     assert!(saved.contains("whoami/print-your-user-name"), "{saved}");
 }
+
+#[test]
+fn when_saving_starts_to_fail_the_tutor_says_so_once_and_leaves_non_zero() {
+    use std::io::Write as _;
+    let tutor = Tutor::new();
+    let mut child = tutor
+        .process(&["start", "whoami"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the tutor starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let progress = tutor.path().join("data/progress.json");
+    let started = Instant::now();
+    while !progress.exists() {
+        assert!(started.elapsed() < Duration::from_secs(20), "never saved");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A folder where the file was: every later save fails, as on a full disk.
+    std::fs::remove_file(&progress).expect("remove");
+    std::fs::create_dir_all(progress.join("in-the-way")).expect("mkdir");
+    stdin
+        .write_all(b"whoami\npwd\ntrue\n:quit\n")
+        .expect("type");
+    drop(stdin);
+    let output = child.wait_with_output().expect("the tutor ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+    assert_eq!(
+        stdout.matches("not being saved from now on").count(),
+        1,
+        "said once:\n{stdout}"
+    );
+    assert!(!stdout.contains("Progress saved"), "{stdout}");
+    assert!(stderr.contains("is lost"), "{stderr}");
+}
