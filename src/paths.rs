@@ -64,14 +64,19 @@ fn xdg_dir(env: &impl Fn(&str) -> Option<OsString>, var: &str, fallback: &str) -
 /// tutor, `/dev/zero` would fill its memory) is moved aside first, with a warning. Without a state dir (no `HOME`),
 /// the data dir is used.
 pub fn history_file(data_dir: &Path) -> PathBuf {
-    let Some(state) = state_dir() else {
+    history_file_in(state_dir().as_deref(), data_dir)
+}
+
+/// [`history_file`] with the state dir passed in, so tests need not change the environment.
+fn history_file_in(state: Option<&Path>, data_dir: &Path) -> PathBuf {
+    let Some(state) = state else {
         return data_dir.join(HISTORY_NAME);
     };
     let history = state.join(HISTORY_NAME);
     let old = data_dir.join(HISTORY_NAME);
     if fs::symlink_metadata(&history).is_err() && old.is_file() {
         // Best effort: a history that stays behind only means starting with an empty one.
-        let _ = fs::create_dir_all(&state).and_then(|()| fs::rename(&old, &history));
+        let _ = fs::create_dir_all(state).and_then(|()| fs::rename(&old, &history));
     }
     if let Some(problem) = unusable(&history) {
         let aside =
@@ -91,7 +96,7 @@ pub fn history_file(data_dir: &Path) -> PathBuf {
         );
     }
     // The line editor does not create folders.
-    let _ = fs::create_dir_all(&state);
+    let _ = fs::create_dir_all(state);
     history
 }
 
@@ -194,6 +199,27 @@ mod tests {
             Some(PathBuf::from("/t"))
         );
         assert_eq!(state_dir_from(env(&[])), None);
+    }
+
+    #[test]
+    fn an_old_history_moves_to_the_state_dir_and_a_fifo_there_is_moved_aside() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let state = dir.path().join("state");
+        fs::create_dir_all(&data).expect("mkdir");
+        fs::write(data.join(HISTORY_NAME), "whoami\n").expect("write");
+        let history = history_file_in(Some(&state), &data);
+        assert_eq!(history, state.join(HISTORY_NAME));
+        assert_eq!(fs::read_to_string(&history).expect("moved"), "whoami\n");
+        assert!(!data.join(HISTORY_NAME).exists());
+
+        fs::remove_file(&history).expect("remove");
+        nix::unistd::mkfifo(&history, nix::sys::stat::Mode::from_bits_truncate(0o600))
+            .expect("mkfifo");
+        let again = history_file_in(Some(&state), &data);
+        assert_eq!(again, history);
+        assert!(!again.exists(), "the FIFO was moved aside");
+        assert_eq!(history_file_in(None, &data), data.join(HISTORY_NAME));
     }
 
     #[test]

@@ -102,7 +102,14 @@ fn report(catalog: &Catalog, store: &Store, width: usize) -> String {
                 None => "not started".to_string(),
             };
             let row = format!("  {:<slug_width$}  {line}", slug(&exercise.id));
-            text.push_str(&fit(&row, width, slug_width + 4));
+            if row.chars().count() <= width {
+                text.push_str(&row);
+                text.push('\n');
+            } else {
+                // Too narrow for two columns: the description goes under the exercise.
+                text.push_str(&fit(slug(&exercise.id), width, 2));
+                text.push_str(&fit(&line, width, 6));
+            }
         }
     }
     if let Some(current) = store.current().filter(|id| exercise_exists(catalog, id)) {
@@ -116,20 +123,16 @@ fn report(catalog: &Catalog, store: &Store, width: usize) -> String {
     text
 }
 
-/// `line` (sanitized) wrapped to `width`, later lines indented by `indent`, ending in a newline.
-fn fit(line: &str, width: usize, indent: usize) -> String {
-    let line = sanitize::inline(line);
-    if line.chars().count() <= width {
-        return format!("{line}\n");
+/// `text` (sanitized) wrapped to `width` columns, every line indented by `indent` spaces, ending in a newline.
+fn fit(text: &str, width: usize, indent: usize) -> String {
+    let text = sanitize::inline(text);
+    if indent + text.chars().count() <= width {
+        return format!("{:indent$}{text}\n", "");
     }
-    let lead = line.chars().take_while(|c| *c == ' ').count();
-    let mut out = String::new();
-    let wrapped = crate::render::wrap_text(&line, width.saturating_sub(indent).max(20));
-    for (index, part) in wrapped.iter().enumerate() {
-        let pad = if index == 0 { lead } else { indent };
-        out.push_str(&format!("{:pad$}{part}\n", ""));
-    }
-    out
+    crate::render::wrap_text(&text, width.saturating_sub(indent).max(10))
+        .iter()
+        .map(|part| format!("{:indent$}{part}\n", ""))
+        .collect()
 }
 
 /// `done     3 attempts, 1 hint, solution shown, 2m 05s`.
@@ -419,6 +422,30 @@ mod tests {
         assert!(!target.matches("cdx/go-home"));
         assert!(!target.matches("cd"));
         assert_eq!(target.describe(), "progress of lesson 'cd' (2 exercises)");
+    }
+
+    #[test]
+    fn a_narrow_report_puts_descriptions_under_the_exercise() {
+        let catalog = Catalog::bundled().expect("bundled lessons load");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut store, _) = Store::open(dir.path()).expect("opens");
+        let id = &catalog.lessons[0].exercises[0].id;
+        store.update(id, |p| p.attempts = 3);
+        let wide = report(&catalog, &store, 200);
+        assert!(
+            wide.lines()
+                .any(|l| l.starts_with(&format!("  {}", slug(id)))
+                    && l.contains("started  3 attempts")),
+            "{wide}"
+        );
+        let narrow = report(&catalog, &store, 30);
+        assert!(
+            narrow
+                .lines()
+                .all(|l| l.chars().count() <= 30 || !l.contains(' ')),
+            "{narrow}"
+        );
+        assert!(narrow.contains("\n      started  3 attempts"), "{narrow}");
     }
 
     #[test]
