@@ -120,7 +120,8 @@ fn text(report: &Report, width: usize) -> String {
             "unavailable"
         };
         out.push_str(&format!("  {:<18} {state}\n", layer.name));
-        out.push_str(&wrapped(&format!("{}. {}", layer.purpose, layer.detail)));
+        out.push_str(&wrapped(layer.purpose));
+        out.push_str(&wrapped(&layer.detail));
     }
     out.push_str("\nShell\n");
     out.push_str(&program_lines(&report.bash, &wrapped));

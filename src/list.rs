@@ -74,7 +74,8 @@ fn write_table(out: &mut impl Write, rows: &[Row<'_>], width: usize) -> std::io:
             if row.missing.is_empty() {
                 "-".to_string()
             } else {
-                row.missing.join(", ")
+                // Program names come from the lesson's front matter: text a terminal must not act on.
+                sanitize::inline(&row.missing.join(", "))
             }
         })
         .collect();

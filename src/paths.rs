@@ -120,10 +120,10 @@ fn unusable(path: &Path) -> Option<String> {
 /// The text of `shelltutor paths`.
 pub fn report() -> Result<String> {
     let describe = |path: &Path| {
-        let state = match fs::metadata(path) {
-            Ok(metadata) if metadata.is_dir() => "",
-            Ok(_) => "",
-            Err(_) => "  (not created yet)",
+        let state = if fs::symlink_metadata(path).is_ok() {
+            ""
+        } else {
+            "  (not created yet)"
         };
         format!("{}{state}", sanitize::message(&path.display().to_string()))
     };
