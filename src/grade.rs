@@ -239,7 +239,7 @@ fn select<'a>(
                 .map(|(lesson, exercise)| {
                     let source = Source::Inside {
                         root: dir.clone(),
-                        relative: answer_path(Path::new(""), exercise),
+                        relative: answer_path(exercise),
                     };
                     (lesson, exercise, source)
                 })
@@ -248,10 +248,10 @@ fn select<'a>(
     }
 }
 
-/// `DIR/<lesson>/<exercise slug>.sh`.
-pub fn answer_path(dir: &Path, exercise: &Exercise) -> PathBuf {
+/// `<lesson>/<exercise slug>.sh`: where an exercise's answer is, inside the answers folder.
+fn answer_path(exercise: &Exercise) -> PathBuf {
     let (lesson, slug) = exercise.id.split_once('/').unwrap_or(("", &exercise.id));
-    dir.join(lesson).join(format!("{slug}.sh"))
+    Path::new(lesson).join(format!("{slug}.sh"))
 }
 
 /// Files in the answers folder that no exercise reads (a typo in a name, an unknown lesson folder), each with the
@@ -261,7 +261,7 @@ fn unmatched_answer_files(catalog: &Catalog, dir: &Path) -> Vec<String> {
         .lessons
         .iter()
         .flat_map(|lesson| &lesson.exercises)
-        .map(|exercise| answer_path(Path::new(""), exercise).display().to_string())
+        .map(|exercise| answer_path(exercise).display().to_string())
         .collect();
     let mut found = Vec::new();
     let is_answer_like =

@@ -33,11 +33,19 @@ pub fn bounded(text: &str) -> String {
 /// Why a command run by the tutor itself (a lesson's setup) did not succeed: its status, the limit that ended it
 /// if one did, and the end of its output, bounded.
 pub fn failed_run(outcome: &Outcome) -> String {
-    let mut text = format!("status {}", outcome.status.code());
-    if let Some(limit) = outcome.limit {
-        text.push_str(&format!(" ({})", limit.message()));
+    describe_run(
+        outcome.status.code(),
+        outcome.limit.map(|limit| limit.message()),
+        &outcome.output_lossy(),
+    )
+}
+
+/// [`failed_run`] from its parts.
+fn describe_run(status: i32, limit: Option<&str>, output: &str) -> String {
+    let mut text = format!("status {status}");
+    if let Some(limit) = limit {
+        text.push_str(&format!(" ({limit})"));
     }
-    let output = outcome.output_lossy();
     let output = output.trim();
     if output.is_empty() {
         text.push_str(", with no output");
@@ -77,6 +85,18 @@ mod tests {
         assert!(quoted.ends_with("more characters not shown)"), "{quoted}");
         let one_line = bounded(&"é".repeat(10_000));
         assert_eq!(one_line.chars().filter(|c| *c == 'é').count(), MAX_CHARS);
+    }
+
+    #[test]
+    fn a_run_ended_by_a_limit_names_it() {
+        let message = "The command ran too long, so the tutor stopped it";
+        assert_eq!(
+            describe_run(137, Some(message), ""),
+            format!("status 137 ({message}), with no output")
+        );
+        assert_eq!(describe_run(1, None, "oops\n"), "status 1: oops");
+        let noisy = describe_run(141, None, &"y\n".repeat(500_000));
+        assert!(noisy.len() < 200, "{noisy}");
     }
 
     #[test]
