@@ -263,7 +263,7 @@ impl<'a> Session<'a> {
             || "~".to_string(),
             |a| a.sandbox.display_path(a.sandbox.cwd()),
         );
-        crate::render::sanitize::message(&format!("[{}] {cwd} $ ", lesson.id))
+        crate::render::sanitize::inline(&format!("[{}] {cwd} $ ", lesson.id))
     }
 
     /// Completion data: every lesson and exercise id, the taught commands, the sandbox's current folder and root.
