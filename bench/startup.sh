@@ -5,6 +5,7 @@
 #
 #   bench/startup.sh              build release, 300 runs each
 #   RUNS=1000 bench/startup.sh
+#   BASELINE=/tmp/old-shelltutor bench/startup.sh   also an older build, side by side in the same run
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,8 +18,13 @@ bin="$PWD/target/release/shelltutor"
 json="$(mktemp)"
 trap 'rm -f "$json"' EXIT
 
+baseline=()
+if [[ -n "${BASELINE:-}" ]]; then
+    baseline=("$BASELINE show whoami --plain --no-pager")
+fi
 hyperfine --warmup 20 --runs "$runs" -N --export-json "$json" \
     "cat lessons/01-whoami.md" \
+    "${baseline[@]}" \
     "$bin show whoami --plain --no-pager" \
     "$bin list"
 

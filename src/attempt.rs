@@ -64,11 +64,10 @@ impl<'a> Attempt<'a> {
                 .context("running the exercise's setup")?;
             if !outcome.status.success() {
                 bail!(
-                    "the setup of exercise '{}' (line {}) failed with status {}: {}",
+                    "the setup of exercise '{}' (line {}) failed with {}",
                     self.exercise.id,
                     script.line,
-                    outcome.status.code(),
-                    outcome.output_lossy().trim()
+                    crate::quote::failed_run(&outcome)
                 );
             }
         }

@@ -8,8 +8,10 @@ use std::path::Path;
 use thiserror::Error;
 
 use crate::embedded;
-use crate::lesson::parse::parse_lesson;
+use crate::lesson::parse::{parse_lesson, MAX_LESSON_BYTES};
 use crate::lesson::{ErrorKind, Exercise, Lesson, LessonError};
+use crate::render::sanitize;
+use crate::safe_file::{self, Links, ReadError};
 
 /// The lessons of one set, in order.
 #[derive(Debug, Clone)]
@@ -70,9 +72,65 @@ fn suggest(suggestions: &[String]) -> String {
     }
 }
 
+/// A lesson set loaded leniently: the lessons that parsed, and every problem of the files that did not.
+///
+/// `list`, `verify` and `grade` refuse a set with problems ([`Loaded::strict`]): a lesson author or an instructor
+/// must see every mistake. `show`, the tutor and the progress commands go on with the healthy lessons and warn
+/// about the rest ([`Loaded::tolerant`]), so one broken file does not lock a learner out of all the others.
+#[derive(Debug)]
+pub struct Loaded {
+    pub catalog: Catalog,
+    /// Problems that kept a file out of the set (or a duplicate id out of it), sorted by file.
+    pub problems: Vec<LessonError>,
+}
+
+impl Loaded {
+    /// The set only if every file loaded.
+    pub fn strict(self) -> Result<Catalog, LoadError> {
+        if self.problems.is_empty() {
+            Ok(self.catalog)
+        } else {
+            Err(LoadError::Lessons(self.problems))
+        }
+    }
+
+    /// The healthy lessons, and one warning per problem for the others (already sanitized for a terminal).
+    pub fn tolerant(self) -> (Catalog, Vec<String>) {
+        let mut warnings: Vec<String> = self
+            .problems
+            .iter()
+            .map(|problem| sanitize::message(&problem.to_string()))
+            .collect();
+        let mut files: Vec<&str> = self.problems.iter().map(|p| p.file.as_str()).collect();
+        files.dedup();
+        if !files.is_empty() {
+            let noun = if files.len() == 1 {
+                "file was"
+            } else {
+                "files were"
+            };
+            warnings.push(format!(
+                "{} lesson {noun} skipped because of the problems above; the other lessons work ('shelltutor list' shows every problem)",
+                files.len()
+            ));
+        }
+        (self.catalog, warnings)
+    }
+}
+
 impl Catalog {
     /// The curriculum compiled into the binary.
     pub fn bundled() -> Result<Catalog, LoadError> {
+        Self::load_bundled().strict()
+    }
+
+    /// Every lesson file in `folder` (not its subfolders); fails if any of them has a problem.
+    pub fn from_folder(folder: &Path) -> Result<Catalog, LoadError> {
+        Self::load_folder(folder)?.strict()
+    }
+
+    /// The bundled curriculum, leniently.
+    pub fn load_bundled() -> Loaded {
         let files = embedded::LESSONS
             .iter()
             .map(|(name, bytes)| LessonFile {
@@ -81,31 +139,46 @@ impl Catalog {
                 bytes: Ok(bytes.to_vec()),
             })
             .collect();
-        Self::from_files(files)
+        Self::load_files(files)
     }
 
-    /// Every lesson file in `folder` (not its subfolders).
-    pub fn from_folder(folder: &Path) -> Result<Catalog, LoadError> {
-        Self::from_files(read_folder(folder)?)
+    /// The lessons of `folder`, leniently; only a folder that cannot be listed is an error.
+    pub fn load_folder(folder: &Path) -> Result<Loaded, LoadError> {
+        Ok(Self::load_files(read_folder(folder)?))
     }
 
-    /// Parses files already read; non-Markdown files are reported, `README.md` and hidden files are skipped.
-    pub fn from_files(mut files: Vec<LessonFile>) -> Result<Catalog, LoadError> {
+    /// Parses files already read; non-Markdown files are problems, `README.md` and hidden files are skipped.
+    pub fn load_files(mut files: Vec<LessonFile>) -> Loaded {
         files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
         let mut lessons: Vec<Lesson> = Vec::new();
         let mut problems = Vec::new();
         for file in files.iter().filter(|f| is_lesson_candidate(&f.file_name)) {
             match parse_file(file) {
-                Ok(lesson) => lessons.push(lesson),
+                Ok(lesson) => match lessons.iter().find(|l| l.id == lesson.id) {
+                    // The first of two files with one id wins, so a lenient load keeps a stable set.
+                    Some(first) => problems.push(LessonError::new(
+                        &lesson.source,
+                        1,
+                        1,
+                        ErrorKind::DuplicateLesson {
+                            id: lesson.id.clone(),
+                            first: first.source.clone(),
+                        },
+                    )),
+                    None => lessons.push(lesson),
+                },
                 Err(mut errors) => problems.append(&mut errors),
             }
         }
-        problems.extend(duplicate_ids(&lessons));
-        if problems.is_empty() {
-            Ok(Catalog { lessons })
-        } else {
-            Err(LoadError::Lessons(problems))
+        Loaded {
+            catalog: Catalog { lessons },
+            problems,
         }
+    }
+
+    /// Whether the set has no exercise at all (nothing to verify, grade or practise).
+    pub fn exercise_count(&self) -> usize {
+        self.lessons.iter().map(|l| l.exercises.len()).sum()
     }
 
     pub fn find(&self, id: &str) -> Result<&Lesson, NotFound> {
@@ -137,7 +210,7 @@ impl Catalog {
 
 fn read_folder(folder: &Path) -> Result<Vec<LessonFile>, LoadError> {
     let folder_error = |error: std::io::Error| LoadError::Folder {
-        folder: folder.display().to_string(),
+        folder: sanitize::message(&folder.display().to_string()),
         message: error.to_string(),
     };
     let mut files = Vec::new();
@@ -148,10 +221,21 @@ fn read_folder(folder: &Path) -> Result<Vec<LessonFile>, LoadError> {
         if path.is_dir() {
             continue;
         }
+        // A link to a lesson kept elsewhere is fine; a FIFO, a device or a huge file is refused unread.
+        let bytes =
+            safe_file::read(&path, MAX_LESSON_BYTES, Links::Follow).map_err(|error| match error {
+                ReadError::TooLarge { size, limit } => format!(
+                    "it is {}; lessons are limited to {} (split it into several lessons)",
+                    safe_file::human_size(size),
+                    safe_file::human_size(limit)
+                ),
+                other => format!("it {other}"),
+            });
         files.push(LessonFile {
-            display: path.display().to_string(),
+            // File names can hold control characters; messages must not pass them to a terminal.
+            display: sanitize::message(&path.display().to_string()),
             file_name: entry.file_name().to_string_lossy().into_owned(),
-            bytes: std::fs::read(&path).map_err(|e| e.to_string()),
+            bytes,
         });
     }
     Ok(files)
@@ -177,20 +261,6 @@ fn parse_file(file: &LessonFile) -> Result<Lesson, Vec<LessonError>> {
         return Err(at_start(ErrorKind::NotMarkdown { reason }));
     }
     parse_lesson(&file.display, &file.file_name, bytes)
-}
-
-fn duplicate_ids(lessons: &[Lesson]) -> Vec<LessonError> {
-    let mut problems = Vec::new();
-    for (index, lesson) in lessons.iter().enumerate() {
-        if let Some(first) = lessons[..index].iter().find(|l| l.id == lesson.id) {
-            let kind = ErrorKind::DuplicateLesson {
-                id: lesson.id.clone(),
-                first: first.source.clone(),
-            };
-            problems.push(LessonError::new(&lesson.source, 1, 1, kind));
-        }
-    }
-    problems
 }
 
 /// Up to three candidates closest to `wanted`, best first, among those close enough to be a plausible typo.

@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueHint};
+use clap_complete::engine::ArgValueCompleter;
+
+use crate::completion;
+use crate::settings::{ColorWhen, Paging};
 
 /// Learn the Linux shell by doing.
 ///
@@ -11,7 +15,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "shelltutor", version, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  shelltutor list               the lessons, in order\n  shelltutor show whoami        read a lesson\n  shelltutor list --lessons ./my-lessons   use your own lesson folder"
+    after_help = "Settings stick when put in the environment (SHELLTUTOR_COLOR, SHELLTUTOR_PLAIN, SHELLTUTOR_WIDTH,\nSHELLTUTOR_PAGING, SHELLTUTOR_PAGER) or in ~/.config/shelltutor/config.toml; flags win over both.\nExit status: 0 success, 1 a 'no' (grade, verify, doctor), 2 an error; 'sandbox -c' exits with its line's\nstatus, or 125 when shelltutor itself fails.\n\nExamples:\n  shelltutor list               the lessons, in order\n  shelltutor show whoami        read a lesson\n  shelltutor list --lessons ./my-lessons   use your own lesson folder\n  shelltutor paths              where progress, settings and history are kept"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -24,19 +28,23 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Use the lessons in DIR instead of the bundled curriculum
-    #[arg(long, global = true, value_name = "DIR", env = "SHELLTUTOR_LESSONS")]
+    #[arg(long, global = true, value_name = "DIR", env = "SHELLTUTOR_LESSONS", value_hint = ValueHint::DirPath)]
     pub lessons: Option<PathBuf>,
 
-    /// Plain output: no colour and no escape sequences (also when NO_COLOR is set, TERM=dumb, or output is not a terminal)
-    #[arg(long, global = true)]
+    /// When to use colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never [env: SHELLTUTOR_COLOR]
+    #[arg(long, global = true, value_name = "WHEN", value_enum)]
+    pub color: Option<ColorWhen>,
+
+    /// Plain output: no colour, no escape sequences, no screen clearing; the same as --color never (also when NO_COLOR is set, TERM=dumb, or output is not a terminal) [env: SHELLTUTOR_PLAIN]
+    #[arg(long, global = true, conflicts_with = "color")]
     pub plain: bool,
 
     /// Run commands even where no confinement is available (dangerous: they could change your files)
     #[arg(long, global = true)]
     pub unconfined: bool,
 
-    /// Wrap text to N columns instead of the terminal's width
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Wrap text to N columns (20 to 400) instead of the terminal's width, or COLUMNS when not a terminal [env: SHELLTUTOR_WIDTH]
+    #[arg(long, global = true, value_name = "N", value_parser = crate::settings::parse_width, value_hint = ValueHint::Other)]
     pub width: Option<u16>,
 }
 
@@ -48,19 +56,27 @@ pub enum Command {
     )]
     Start(StartArgs),
 
-    /// Print a shell completion script
+    /// Print a shell completion script (it completes lesson and exercise ids too)
     #[command(
-        after_help = "Examples:\n  shelltutor completions bash > ~/.local/share/bash-completion/completions/shelltutor\n  shelltutor completions zsh > ~/.zfunc/_shelltutor\n  shelltutor completions fish > ~/.config/fish/completions/shelltutor.fish"
+        after_help = "The script calls shelltutor back at each TAB (as COMPLETE=SHELL shelltutor), so completions know\nthe current lessons; shelltutor must be on PATH.\n\nExamples:\n  shelltutor completions bash > ~/.local/share/bash-completion/completions/shelltutor\n  echo 'source <(COMPLETE=bash shelltutor)' >> ~/.bashrc   the same, always up to date\n  echo 'source <(COMPLETE=zsh shelltutor)' >> ~/.zshrc   zsh\n  shelltutor completions fish > ~/.config/fish/completions/shelltutor.fish"
     )]
     Completions(CompletionsArgs),
 
-    /// Print the manual page (roff)
-    #[command(after_help = "Examples:\n  shelltutor manpage > shelltutor.1 && man ./shelltutor.1")]
-    Manpage,
+    /// Print the manual page (roff), or write one page per command into a folder
+    #[command(
+        after_help = "Examples:\n  shelltutor manpage > shelltutor.1 && man -l shelltutor.1\n  shelltutor manpage --dir ~/.local/share/man/man1   every page; then 'man shelltutor-grade'"
+    )]
+    Manpage(ManpageArgs),
+
+    /// Print where progress, settings and history are kept
+    #[command(
+        after_help = "Examples:\n  shelltutor paths\n  SHELLTUTOR_DATA_DIR=/tmp/st shelltutor paths   see what an override changes"
+    )]
+    Paths,
 
     /// List the lessons in order, with their exercises and any programs they need that are missing
     #[command(
-        after_help = "Examples:\n  shelltutor list\n  shelltutor list --json | jq '.[].id'\n  shelltutor list --lessons ./workshop   check a folder of lessons loads"
+        after_help = "Examples:\n  shelltutor list\n  shelltutor list --json | jq '.lessons[].id'\n  shelltutor list --lessons ./workshop   check a folder of lessons loads"
     )]
     List(ListArgs),
 
@@ -104,6 +120,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Lesson folders to verify (default: the current lesson set)
+    #[arg(value_hint = ValueHint::DirPath)]
     pub dirs: Vec<PathBuf>,
 
     /// How many exercises to verify at once (default: the number of cores)
@@ -115,19 +132,19 @@ pub struct VerifyArgs {
 #[command(group(clap::ArgGroup::new("source").required(true).args(["answers", "exercise"])))]
 pub struct GradeArgs {
     /// A folder of answers: DIR/<lesson>/<exercise>.sh (a missing file counts as not attempted)
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub answers: Option<PathBuf>,
 
     /// Grade one exercise (LESSON/EXERCISE) with --script
-    #[arg(long, value_name = "ID", requires = "script")]
+    #[arg(long, value_name = "ID", requires = "script", add = ArgValueCompleter::new(completion::exercise_ids))]
     pub exercise: Option<String>,
 
     /// The answer script for --exercise
-    #[arg(long, value_name = "FILE", requires = "exercise")]
+    #[arg(long, value_name = "FILE", requires = "exercise", value_hint = ValueHint::FilePath)]
     pub script: Option<PathBuf>,
 
     /// Grade only these lessons or exercises (repeatable)
-    #[arg(long, value_name = "ID", conflicts_with = "exercise")]
+    #[arg(long, value_name = "ID", conflicts_with = "exercise", add = ArgValueCompleter::new(completion::lesson_or_exercise_ids))]
     pub only: Vec<String>,
 
     /// Report format: text for people, json (documented in docs/workshops.md), junit XML, or TAP 13
@@ -142,14 +159,22 @@ pub struct CompletionsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ManpageArgs {
+    /// Write shelltutor.1 and a page per command (shelltutor-show.1, ...) into DIR instead of printing the main page
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct StartArgs {
     /// A lesson id, or LESSON/EXERCISE (see 'shelltutor list')
+    #[arg(add = ArgValueCompleter::new(completion::lesson_or_exercise_ids))]
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print JSON instead of a table: [{"id", "title", "exercises", "exercise_ids", "requires", "teaches", "missing", "source"}]
+    /// Print JSON instead of a table: {"version", "lessons": [{"id", "title", "exercises", ...}]} (docs/json.md)
     #[arg(long)]
     pub json: bool,
 }
@@ -157,10 +182,15 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The lesson id (see 'shelltutor list'), or LESSON/EXERCISE for one exercise
+    #[arg(add = ArgValueCompleter::new(completion::lesson_or_exercise_ids))]
     pub id: String,
 
-    /// Print straight to the terminal instead of through $PAGER (default 'less -R')
-    #[arg(long)]
+    /// When to use the pager ($SHELLTUTOR_PAGER, else $PAGER, else less): auto (when the text does not fit), always, never [env: SHELLTUTOR_PAGING]
+    #[arg(long, value_name = "WHEN", value_enum)]
+    pub paging: Option<Paging>,
+
+    /// Print straight to the terminal: the same as --paging never
+    #[arg(long, conflicts_with = "paging")]
     pub no_pager: bool,
 }
 

@@ -1,6 +1,7 @@
 //! `shelltutor doctor`: can this machine run the tutor safely? Reports each confinement layer (active, or
 //! unavailable and why), bash, and the programs lessons use, with install hints; `--json` for scripts.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use anyhow::Result;
 use sandbox::Layers;
 
 use crate::programs;
+use crate::terminal::Style;
 
 /// Programs the bundled lessons use, in the order they appear in the curriculum.
 const LESSON_PROGRAMS: [&str; 6] = ["vi", "man", "ssh-keygen", "openssl", "nginx", "curl"];
@@ -40,8 +42,10 @@ struct LayerReport {
     detail: String,
 }
 
+/// `doctor --json`; fields are only ever added, a change of meaning bumps `version` (docs/json.md).
 #[derive(Debug, serde::Serialize)]
 struct Report {
+    version: u32,
     ready: bool,
     file_system_confined: bool,
     layers: Vec<LayerReport>,
@@ -50,13 +54,15 @@ struct Report {
 }
 
 /// Runs the subcommand.
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(args: &Args, style: &Style) -> Result<ExitCode> {
     let report = build(&sandbox::probe());
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::json::write_pretty(&mut out, &report)?;
     } else {
-        print!("{}", text(&report));
+        out.write_all(text(&report, style.width).as_bytes())?;
     }
+    out.flush()?;
     Ok(if report.ready {
         ExitCode::SUCCESS
     } else {
@@ -68,6 +74,7 @@ fn build(layers: &Layers) -> Report {
     let bash = program("bash");
     let file_system_confined = layers.file_system_confined();
     Report {
+        version: 1,
         ready: file_system_confined && bash.found,
         file_system_confined,
         layers: layers
@@ -95,7 +102,16 @@ fn program(name: &'static str) -> Program {
     }
 }
 
-fn text(report: &Report) -> String {
+/// The report for people, `width` columns wide: a layer's detail and a program's path or install hint go on the
+/// lines under its name, wrapped and indented, rather than in a third column that would run past the edge.
+fn text(report: &Report, width: usize) -> String {
+    let indent = 4;
+    let wrapped = |text: &str| -> String {
+        crate::render::wrap_text(text, width.saturating_sub(indent))
+            .iter()
+            .map(|line| format!("{:indent$}{line}\n", ""))
+            .collect()
+    };
     let mut out = String::from("Confinement layers\n");
     for layer in &report.layers {
         let state = if layer.active {
@@ -103,43 +119,44 @@ fn text(report: &Report) -> String {
         } else {
             "unavailable"
         };
-        out.push_str(&format!(
-            "  {:<18} {:<12} {}\n  {:<18} {:<12} {}\n",
-            layer.name, state, layer.purpose, "", "", layer.detail
-        ));
+        out.push_str(&format!("  {:<18} {state}\n", layer.name));
+        out.push_str(&wrapped(layer.purpose));
+        out.push_str(&wrapped(&layer.detail));
     }
     out.push_str("\nShell\n");
-    out.push_str(&program_line(&report.bash));
+    out.push_str(&program_lines(&report.bash, &wrapped));
     out.push_str("\nPrograms lessons use\n");
     for program in &report.programs {
-        out.push_str(&program_line(program));
+        out.push_str(&program_lines(program, &wrapped));
     }
     out.push('\n');
-    out.push_str(if !report.file_system_confined {
-        "Not ready: no file-system confinement here, so the tutor will not run commands (see the reasons above;\n`--unconfined` overrides, at the risk of your files).\n"
+    let verdict = if !report.file_system_confined {
+        "Not ready: no file-system confinement here, so the tutor will not run commands (see the reasons above; `--unconfined` overrides, at the risk of your files)."
     } else if !report.bash.found {
-        "Not ready: install bash, the shell the lessons teach.\n"
+        "Not ready: install bash, the shell the lessons teach."
     } else if report.layers.iter().all(|layer| layer.active) {
-        "Ready: commands run with every confinement layer.\n"
+        "Ready: commands run with every confinement layer."
     } else {
-        "Ready, with fewer layers: commands are confined, but see what is unavailable above.\n"
-    });
+        "Ready, with fewer layers: commands are confined, but see what is unavailable above."
+    };
+    for line in crate::render::wrap_text(verdict, width) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 
-fn program_line(program: &Program) -> String {
+fn program_lines(program: &Program, wrapped: &impl Fn(&str) -> String) -> String {
     match (&program.path, &program.install_hint) {
         (Some(path), _) => format!(
-            "  {:<18} {:<12} {}\n",
+            "  {:<18} found\n{}",
             program.name,
-            "found",
-            path.display()
+            wrapped(&path.display().to_string())
         ),
         (None, hint) => format!(
-            "  {:<18} {:<12} install: {}\n",
+            "  {:<18} missing\n{}",
             program.name,
-            "missing",
-            hint.as_deref().unwrap_or("")
+            wrapped(&format!("install: {}", hint.as_deref().unwrap_or("")))
         ),
     }
 }
@@ -165,12 +182,19 @@ mod tests {
         assert_eq!(build(&layers(true)).ready, programs::find("bash").is_some());
         let report = build(&layers(false));
         assert!(!report.ready);
-        assert!(text(&report).contains("Not ready"));
+        let text = text(&report, 40);
+        assert!(text.contains("Not ready"));
+        assert!(
+            text.lines()
+                .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 40),
+            "{text}"
+        );
     }
 
     #[test]
     fn json_names_every_layer_and_program() {
         let json = serde_json::to_value(build(&layers(true))).unwrap_or_default();
+        assert_eq!(json["version"], 1);
         assert_eq!(json["layers"][0]["name"], "landlock");
         assert_eq!(
             json["programs"].as_array().map(Vec::len),

@@ -11,17 +11,28 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::attempt::{split_commands, Attempt};
-use crate::catalog::Catalog;
+use crate::catalog::{closest, Catalog};
 use crate::lesson::{Exercise, Lesson};
 use crate::parallel::{default_jobs, for_each_ordered};
 use crate::programs;
+use crate::quote;
+use crate::render::sanitize;
+use crate::safe_file::{self, Links, ReadError};
 
-/// Answer scripts larger than this are refused: nobody types a megabyte into a shell exercise.
-const MAX_ANSWER_BYTES: u64 = 256 * 1024;
+/// Answer scripts larger than this are refused: nobody types that much into a shell exercise.
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+
+/// At most this many commands of an answer run, in at most this much time: each command is limited by the sandbox,
+/// and these bound a whole answer, so that a thousand `sleep 100` lines cannot hold a grading run for hours.
+const MAX_ANSWER_COMMANDS: usize = 1000;
+const MAX_ANSWER_TIME: Duration = Duration::from_secs(300);
+
+/// How many entries of the answers folder (and of each lesson folder in it) are looked at for unmatched files.
+const MAX_LISTED_ENTRIES: usize = 10_000;
 
 /// Where the answers come from.
 #[derive(Debug, Clone)]
@@ -89,7 +100,17 @@ pub struct GradeReport {
 }
 
 impl GradeReport {
-    fn new(exercises: Vec<ExerciseResult>) -> GradeReport {
+    /// The report of these results, with every quoted text bounded (see [`quote::bounded`]).
+    fn new(mut exercises: Vec<ExerciseResult>) -> GradeReport {
+        for result in &mut exercises {
+            if let Some(message) = &mut result.message {
+                *message = quote::bounded(message);
+            }
+            for check in &mut result.checks {
+                check.expected = quote::bounded(&check.expected);
+                check.found = quote::bounded(&check.found);
+            }
+        }
         let count = |status| exercises.iter().filter(|e| e.status == status).count();
         GradeReport {
             version: 1,
@@ -116,8 +137,26 @@ pub fn run(
     options: &sandbox::Options,
 ) -> Result<ExitCode> {
     let tasks = select(catalog, answers, only)?;
-    let work = |(lesson, exercise, script): &(&Lesson, &Exercise, Option<PathBuf>)| {
-        grade_exercise(lesson, exercise, script.as_deref(), options)
+    if tasks.is_empty() {
+        bail!(
+            "nothing to grade: {} no exercises; check the lesson set (--lessons) and --only",
+            if only.is_empty() {
+                "the lessons have".to_string()
+            } else {
+                format!(
+                    "the lessons or exercises given with --only ({}) have",
+                    only.join(", ")
+                )
+            }
+        );
+    }
+    if let Answers::Folder(dir) = answers {
+        for warning in unmatched_answer_files(catalog, dir) {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let work = |(lesson, exercise, source): &(&Lesson, &Exercise, Source)| {
+        grade_exercise(lesson, exercise, source, options)
     };
     let mut results = Vec::new();
     for_each_ordered(&tasks, default_jobs(), work, |_, result| {
@@ -135,20 +174,47 @@ pub fn run(
     })
 }
 
-/// The exercises to grade, each with its answer script (if there is one).
+/// Where one exercise's answer is read from.
+#[derive(Debug, Clone)]
+enum Source {
+    /// `relative` inside the answers folder `root`, with no link followed.
+    Inside { root: PathBuf, relative: PathBuf },
+    /// A script named on the command line (it exists: checked before grading).
+    Script(PathBuf),
+}
+
+impl Source {
+    /// How messages name the answer file.
+    fn shown(&self) -> String {
+        let path = match self {
+            Source::Inside { relative, .. } => relative,
+            Source::Script(path) => path,
+        };
+        sanitize::message(&path.display().to_string())
+    }
+}
+
+/// The exercises to grade, each with where its answer is.
 fn select<'a>(
     catalog: &'a Catalog,
     answers: &Answers,
     only: &[String],
-) -> Result<Vec<(&'a Lesson, &'a Exercise, Option<PathBuf>)>> {
+) -> Result<Vec<(&'a Lesson, &'a Exercise, Source)>> {
     match answers {
         Answers::Single { exercise, script } => {
             let (lesson, found) = catalog.find_exercise(exercise)?;
-            Ok(vec![(lesson, found, Some(script.clone()))])
+            // A missing script is the grader's mistake, not the learner's: say so before grading anything.
+            if std::fs::symlink_metadata(script).is_err() {
+                bail!(
+                    "the answer script '{}' does not exist; give the path of a file with the learner's commands",
+                    sanitize::message(&script.display().to_string())
+                );
+            }
+            Ok(vec![(lesson, found, Source::Script(script.clone()))])
         }
         Answers::Folder(dir) => {
             if !dir.is_dir() {
-                bail!("answers folder '{}' does not exist; it should hold <lesson>/<exercise>.sh files (see docs/workshops.md)", dir.display());
+                bail!("answers folder '{}' does not exist; it should hold <lesson>/<exercise>.sh files (see docs/workshops.md)", sanitize::message(&dir.display().to_string()));
             }
             for id in only {
                 if id.contains('/') {
@@ -170,28 +236,90 @@ fn select<'a>(
                         .map(move |exercise| (lesson, exercise))
                 })
                 .filter(|(lesson, exercise)| selected(lesson, exercise))
-                .map(|(lesson, exercise)| (lesson, exercise, Some(answer_path(dir, exercise))))
+                .map(|(lesson, exercise)| {
+                    let source = Source::Inside {
+                        root: dir.clone(),
+                        relative: answer_path(exercise),
+                    };
+                    (lesson, exercise, source)
+                })
                 .collect())
         }
     }
 }
 
-/// `DIR/<lesson>/<exercise slug>.sh`.
-pub fn answer_path(dir: &Path, exercise: &Exercise) -> PathBuf {
+/// `<lesson>/<exercise slug>.sh`: where an exercise's answer is, inside the answers folder.
+fn answer_path(exercise: &Exercise) -> PathBuf {
     let (lesson, slug) = exercise.id.split_once('/').unwrap_or(("", &exercise.id));
-    dir.join(lesson).join(format!("{slug}.sh"))
+    Path::new(lesson).join(format!("{slug}.sh"))
+}
+
+/// Files in the answers folder that no exercise reads (a typo in a name, an unknown lesson folder), each with the
+/// closest expected name. Hidden files and README files are not answers and are left out; links are not followed.
+fn unmatched_answer_files(catalog: &Catalog, dir: &Path) -> Vec<String> {
+    let expected: Vec<String> = catalog
+        .lessons
+        .iter()
+        .flat_map(|lesson| &lesson.exercises)
+        .map(|exercise| answer_path(exercise).display().to_string())
+        .collect();
+    let mut found = Vec::new();
+    let is_answer_like =
+        |name: &str| !name.starts_with('.') && !name.to_ascii_lowercase().starts_with("readme");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    for entry in entries.flatten().take(MAX_LISTED_ENTRIES) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_answer_like(&name) {
+            continue;
+        }
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let Ok(inner) = std::fs::read_dir(entry.path()) else {
+                continue;
+            };
+            for file in inner.flatten().take(MAX_LISTED_ENTRIES) {
+                let file_name = file.file_name().to_string_lossy().into_owned();
+                if is_answer_like(&file_name) {
+                    found.push(format!("{name}/{file_name}"));
+                }
+            }
+        } else {
+            found.push(name);
+        }
+    }
+    found.sort();
+    found
+        .into_iter()
+        .filter(|relative| !expected.contains(relative))
+        .map(|relative| {
+            let guess = match closest(&relative, expected.iter().map(String::as_str)).first() {
+                Some(best) => format!(" (did you mean '{best}'?)"),
+                None => String::new(),
+            };
+            sanitize::message(&format!(
+                "'{relative}' in the answers folder matches no exercise{guess}, so it was not graded; answers are <lesson>/<exercise>.sh ('shelltutor list --json' has the ids)"
+            ))
+        })
+        .collect()
 }
 
 fn grade_exercise(
     lesson: &Lesson,
     exercise: &Exercise,
-    script: Option<&Path>,
+    source: &Source,
     options: &sandbox::Options,
 ) -> ExerciseResult {
     let started = Instant::now();
-    let (status, message, checks) = match grade_inner(lesson, exercise, script, options) {
+    let (status, message, checks) = match grade_inner(lesson, exercise, source, options) {
         Ok(graded) => graded,
-        Err(error) => (Status::Error, Some(format!("{error:#}")), Vec::new()),
+        Err(error) => (
+            Status::Error,
+            Some(format!(
+                "{error:#} (a problem of the grading machine or the lesson, not of the answer)"
+            )),
+            Vec::new(),
+        ),
     };
     ExerciseResult {
         id: exercise.id.clone(),
@@ -206,32 +334,38 @@ fn grade_exercise(
 
 type Graded = (Status, Option<String>, Vec<CheckResult>);
 
+/// A result without checks: not attempted, skipped, or failed for a reason found before running anything.
+fn verdict(status: Status, message: String) -> Graded {
+    (status, Some(message), Vec::new())
+}
+
 fn grade_inner(
     lesson: &Lesson,
     exercise: &Exercise,
-    script: Option<&Path>,
+    source: &Source,
     options: &sandbox::Options,
 ) -> Result<Graded> {
     let missing = programs::missing(&lesson.requires);
     if !missing.is_empty() {
-        return Ok((
+        return Ok(verdict(
             Status::Skipped,
-            Some(format!(
+            format!(
                 "needs programs that are not installed here: {}",
                 missing.join(", ")
-            )),
-            Vec::new(),
+            ),
         ));
     }
-    let Some(script) = script.filter(|path| path.is_file()) else {
-        let wanted = script.map_or_else(String::new, |p| format!(" (no {})", p.display()));
-        return Ok((
-            Status::NotAttempted,
-            Some(format!("not attempted{wanted}")),
-            Vec::new(),
-        ));
+    let text = match read_answer(source) {
+        Ok(text) => text,
+        Err(Unusable::Missing) => {
+            return Ok(verdict(
+                Status::NotAttempted,
+                format!("not attempted (no {})", source.shown()),
+            ))
+        }
+        Err(Unusable::Learner(why)) => return Ok(verdict(Status::Failed, why)),
+        Err(Unusable::Machine(why)) => return Ok(verdict(Status::Error, why)),
     };
-    let text = read_answer(script)?;
     let mut attempt = Attempt::start(exercise, options.clone())?;
     if exercise.quiz.is_some() {
         attempt.answer = text
@@ -242,11 +376,22 @@ fn grade_inner(
     }
     // A quiz's answer file holds letters, not commands.
     if !exercise.checks.is_empty() || !exercise.shell_checks.is_empty() {
-        for command in split_commands(&text) {
+        let started = Instant::now();
+        for (index, command) in split_commands(&text).iter().enumerate() {
             if command.trim_start().starts_with('#') && !command.contains('\n') {
                 continue;
             }
-            attempt.run(&command)?;
+            if index >= MAX_ANSWER_COMMANDS || started.elapsed() > MAX_ANSWER_TIME {
+                return Ok(verdict(
+                    Status::Failed,
+                    format!(
+                        "the answer was stopped after {index} commands and {} seconds; an answer may run at most {MAX_ANSWER_COMMANDS} commands in {} seconds",
+                        started.elapsed().as_secs(),
+                        MAX_ANSWER_TIME.as_secs()
+                    ),
+                ));
+            }
+            attempt.run(command)?;
         }
     }
     let report = attempt.check()?;
@@ -269,17 +414,60 @@ fn grade_inner(
     Ok((status, None, checks))
 }
 
-fn read_answer(path: &Path) -> Result<String> {
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("reading answer {}", path.display()))?
-        .len();
-    if size > MAX_ANSWER_BYTES {
-        bail!(
-            "answer {} is {size} bytes; answers are limited to {MAX_ANSWER_BYTES} bytes",
-            path.display()
-        );
+/// Why an answer could not be used.
+#[derive(Debug)]
+enum Unusable {
+    /// No file: not attempted.
+    Missing,
+    /// The learner's mistake (a link, a FIFO, too big, not text): the exercise fails with this reason.
+    Learner(String),
+    /// Not the learner's doing (the file cannot be read by the grader): an error.
+    Machine(String),
+}
+
+/// The answer's text: a regular file (no link followed inside the answers folder), at most
+/// [`MAX_ANSWER_BYTES`], UTF-8 without NUL bytes.
+fn read_answer(source: &Source) -> Result<String, Unusable> {
+    let shown = source.shown();
+    let read = match source {
+        Source::Inside { root, relative } => {
+            safe_file::read_inside(root, relative, MAX_ANSWER_BYTES)
+        }
+        Source::Script(path) => safe_file::read(path, MAX_ANSWER_BYTES, Links::Refuse),
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(ReadError::NotFound) => return Err(Unusable::Missing),
+        Err(ReadError::Io(error)) => {
+            return Err(Unusable::Machine(format!(
+                "the answer file '{shown}' cannot be read: {error}"
+            )))
+        }
+        Err(ReadError::TooLarge { size, limit }) => {
+            return Err(Unusable::Learner(format!(
+                "the answer file '{shown}' is {}; answers are limited to {} (nobody types that much into an exercise)",
+                safe_file::human_size(size),
+                safe_file::human_size(limit)
+            )))
+        }
+        Err(other) => {
+            return Err(Unusable::Learner(format!(
+                "the answer file '{shown}' {other}; answers must be regular files inside the answers folder (links are not followed)"
+            )))
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        Unusable::Learner(format!(
+            "the answer file '{shown}' is not UTF-8 text (line {line}); save it as UTF-8"
+        ))
+    })?;
+    if let Some(offset) = text.find('\0') {
+        let line = text[..offset].matches('\n').count() + 1;
+        return Err(Unusable::Learner(format!(
+            "the answer file '{shown}' contains a NUL byte (line {line}); answers are text, as typed into a shell"
+        )));
     }
-    let bytes =
-        std::fs::read(path).with_context(|| format!("reading answer {}", path.display()))?;
-    String::from_utf8(bytes).with_context(|| format!("answer {} is not UTF-8 text", path.display()))
+    Ok(text)
 }

@@ -38,6 +38,8 @@ pub struct Lesson {
     /// The Markdown body; the front matter is replaced by blank lines so line numbers are those of the file.
     pub markdown: String,
     pub exercises: Vec<Exercise>,
+    /// What the author should know but that does not stop the lesson (no exercise, a fence never closed).
+    pub warnings: Vec<LessonError>,
 }
 
 /// One `## Exercise: <title>` section.

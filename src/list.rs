@@ -5,11 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use serde::Serialize;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::catalog::Catalog;
 use crate::cli::ListArgs;
 use crate::programs;
+use crate::render::sanitize;
+use crate::terminal::Style;
 
 /// One row of `list --json`; the field names are a stable interface.
 #[derive(Debug, Serialize)]
@@ -24,7 +26,14 @@ struct Row<'a> {
     source: &'a str,
 }
 
-pub fn run(args: &ListArgs, catalog: &Catalog) -> Result<ExitCode> {
+/// `list --json`: the format's version and the lessons; fields are only ever added (docs/json.md).
+#[derive(Debug, Serialize)]
+struct Listing<'a> {
+    version: u32,
+    lessons: Vec<Row<'a>>,
+}
+
+pub fn run(args: &ListArgs, catalog: &Catalog, style: &Style) -> Result<ExitCode> {
     let rows: Vec<Row<'_>> = catalog
         .lessons
         .iter()
@@ -41,21 +50,41 @@ pub fn run(args: &ListArgs, catalog: &Catalog) -> Result<ExitCode> {
         .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &rows)?;
-        writeln!(out)?;
+        let listing = Listing {
+            version: 1,
+            lessons: rows,
+        };
+        crate::json::write_pretty(&mut out, &listing)?;
     } else {
-        write_table(&mut out, &rows)?;
+        write_table(&mut out, &rows, style.width)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_table(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
+/// The table, at most `width` columns wide: titles are cut with `…` when the row would be wider.
+fn write_table(out: &mut impl Write, rows: &[Row<'_>], width: usize) -> std::io::Result<()> {
     if rows.is_empty() {
         return writeln!(out, "No lessons found.");
     }
+    let titles: Vec<String> = rows.iter().map(|r| sanitize::inline(r.title)).collect();
+    let missing: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            if row.missing.is_empty() {
+                "-".to_string()
+            } else {
+                // Program names come from the lesson's front matter: text a terminal must not act on.
+                sanitize::inline(&row.missing.join(", "))
+            }
+        })
+        .collect();
     let id_width = column_width("ID", rows.iter().map(|r| r.id));
-    let title_width = column_width("TITLE", rows.iter().map(|r| r.title));
+    let missing_width = column_width("MISSING", missing.iter().map(String::as_str));
+    // "  #  " + id + "  " + title + "  EXERCISES  " + missing
+    let fixed = 5 + id_width + 2 + 2 + 9 + 2 + missing_width;
+    let title_width = column_width("TITLE", titles.iter().map(String::as_str))
+        .min(width.saturating_sub(fixed).max(5));
     writeln!(
         out,
         "{:>3}  {}  {}  EXERCISES  MISSING",
@@ -64,21 +93,33 @@ fn write_table(out: &mut impl Write, rows: &[Row<'_>]) -> std::io::Result<()> {
         pad("TITLE", title_width)
     )?;
     for (index, row) in rows.iter().enumerate() {
-        let missing = if row.missing.is_empty() {
-            "-".to_string()
-        } else {
-            row.missing.join(", ")
-        };
         writeln!(
             out,
-            "{:>3}  {}  {}  {:>9}  {missing}",
+            "{:>3}  {}  {}  {:>9}  {}",
             index + 1,
             pad(row.id, id_width),
-            pad(row.title, title_width),
+            pad(&cut(&titles[index], title_width), title_width),
             row.exercises,
+            missing[index],
         )?;
     }
     Ok(())
+}
+
+/// `text` cut to `width` columns, ending in `…` when it was cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + c.width().unwrap_or(0) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
 }
 
 fn column_width<'a>(header: &str, cells: impl Iterator<Item = &'a str>) -> usize {
@@ -124,9 +165,15 @@ mod tests {
             },
         ];
         let mut out = Vec::new();
-        write_table(&mut out, &rows).expect("write to a Vec");
+        write_table(&mut out, &rows, 80).expect("write to a Vec");
         let text = String::from_utf8(out).expect("utf-8");
         let expected = "  #  ID      TITLE      EXERCISES  MISSING\n  1  whoami  Who am I?          3  -\n  2  vi      Édition           12  vi\n";
         assert_eq!(text, expected);
+
+        let mut narrow = Vec::new();
+        write_table(&mut narrow, &rows, 40).expect("write to a Vec");
+        let narrow = String::from_utf8(narrow).expect("utf-8");
+        assert!(narrow.lines().all(|l| l.width() <= 40), "{narrow}");
+        assert!(narrow.contains("Who am…"), "{narrow}");
     }
 }

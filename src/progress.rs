@@ -12,14 +12,19 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::render::sanitize;
+use crate::safe_file::{self, Links, ReadError};
 
 /// The file format version this build reads and writes.
 pub const FORMAT_VERSION: u64 = 1;
@@ -101,71 +106,91 @@ struct ProgressFile {
     unknown: Map<String, Value>,
 }
 
+/// The largest progress file read: a learner with every exercise of 400 lessons done needs well under 1 MiB.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The progress of one learner, loaded from and saved to one data dir.
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
     file: ProgressFile,
-    /// The open lock file while this store may change the progress; `None` for a store only read for reports.
-    _lock: Option<File>,
+    /// The locked lock file while this store may change the progress; `None` for a store only read for reports.
+    _lock: Option<Flock<File>>,
+    /// Why the last save failed, while saves keep failing: said once, not after every command.
+    failing: Option<String>,
+}
+
+/// Whether loading may change the data dir (move a corrupt file aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadOnly,
+    Owner,
 }
 
 impl Store {
     /// Opens the progress in `dir` to change it: creates `dir` (mode 0700) and takes its lock, then loads.
     ///
     /// Fails if another shelltutor has it open (the message says which process), or if `dir` cannot be written.
-    /// Otherwise as [`Store::read`]. The lock is held until the store is dropped.
+    /// A corrupt file is moved aside (`progress.json.corrupt-<unix time>`) and the store starts empty; the returned
+    /// warning names both paths and should be shown to the learner. A file written by a newer format version is an
+    /// error, so that it is never overwritten. The lock is held until the store is dropped.
     pub fn open(dir: &Path) -> Result<(Store, Option<String>)> {
         let lock = lock(dir)?;
-        let (mut store, warning) = Store::read(dir)?;
-        store._lock = Some(lock);
+        let (mut store, warning) = Store::load(dir, Access::Owner)?;
+        store._lock = lock;
         Ok((store, warning))
     }
 
-    /// Loads the progress in `dir` without taking the lock, for reports; a missing dir or file means no progress.
-    ///
-    /// A corrupt file is moved aside (`progress.json.corrupt-<unix time>`) and the store starts empty; the
-    /// returned warning names both paths and should be shown to the learner. A file written by a newer format
-    /// version is an error, so that it is never overwritten.
+    /// Loads the progress in `dir` for reports, changing nothing: no lock, no folder created, and a corrupt file
+    /// stays where it is (the warning says so; the next `open` moves it aside). A missing dir or file means no
+    /// progress.
     pub fn read(dir: &Path) -> Result<(Store, Option<String>)> {
-        remove_stale_temp_files(dir);
+        Store::load(dir, Access::ReadOnly)
+    }
+
+    fn load(dir: &Path, access: Access) -> Result<(Store, Option<String>)> {
+        if access == Access::Owner {
+            remove_stale_temp_files(dir);
+        }
         let path = dir.join(FILE_NAME);
-        let bytes = match fs::read(&path) {
+        let shown = sanitize::message(&path.display().to_string());
+        let bytes = match safe_file::read(&path, MAX_FILE_BYTES, Links::Follow) {
             Ok(bytes) => bytes,
-            Err(error) if error.kind() == ErrorKind::NotFound => {
-                return Ok((Store::empty(dir), None));
-            }
-            Err(error) => {
-                return Err(error).with_context(|| {
-                    format!(
-                        "cannot read your progress from '{}'; check its permissions, or set SHELLTUTOR_DATA_DIR to another folder",
-                        path.display()
-                    )
-                })
-            }
+            Err(error) if error.is_not_found() => return Ok((Store::empty(dir), None)),
+            Err(ReadError::NotRegular(what)) => bail!(
+                "your progress file '{shown}' is {what}, not a regular file; move it away (you then start with no progress), or set SHELLTUTOR_DATA_DIR to another folder"
+            ),
+            Err(error) => bail!(
+                "your progress file '{shown}' {error}; move it away (you then start with no progress), or set SHELLTUTOR_DATA_DIR to another folder"
+            ),
         };
         match parse(&bytes) {
             Ok(file) => Ok((
                 Store {
-                    dir: dir.to_path_buf(),
                     file,
-                    _lock: None,
+                    ..Store::empty(dir)
                 },
                 None,
             )),
             Err(ParseError::TooNew(version)) => bail!(
-                "'{}' was written by a newer shelltutor (progress format {version}; this one reads format {FORMAT_VERSION}); update shelltutor to keep that progress, or move the file away to start over",
-                path.display()
+                "'{shown}' was written by a newer shelltutor (progress format {version}; this one reads format {FORMAT_VERSION}); update shelltutor to keep that progress, or move the file away to start over"
             ),
             Err(ParseError::Corrupt(reason)) => {
-                let aside = move_aside(&path)?;
-                let warning = format!(
-                    "your progress file '{}' could not be read ({reason}); it was moved to '{}' and you start with no progress. \
-                     To get it back, repair that file and move it back to '{}' (docs/progress.md describes the format).",
-                    path.display(),
-                    aside.display(),
-                    path.display()
-                );
+                let reason = sanitize::message(&reason);
+                let warning = match access {
+                    Access::ReadOnly => format!(
+                        "your progress file '{shown}' could not be read ({reason}), so no progress is shown. It was left as it is; \
+                         the tutor moves it aside when it next starts. To keep that progress, repair the file (docs/progress.md describes the format)."
+                    ),
+                    Access::Owner => {
+                        let aside = move_aside(&path)?;
+                        let aside = sanitize::message(&aside.display().to_string());
+                        format!(
+                            "your progress file '{shown}' could not be read ({reason}); it was moved to '{aside}' and you start with no progress. \
+                             To get it back, repair that file and move it back to '{shown}' (docs/progress.md describes the format)."
+                        )
+                    }
+                };
                 Ok((Store::empty(dir), Some(warning)))
             }
         }
@@ -179,6 +204,7 @@ impl Store {
                 ..ProgressFile::default()
             },
             _lock: None,
+            failing: None,
         }
     }
 
@@ -221,61 +247,145 @@ impl Store {
     }
 
     /// Writes the progress atomically: after a crash at any moment the file holds the old or the new state.
-    pub fn save(&self) -> Result<()> {
+    ///
+    /// A failure is returned once, when saving starts to fail (a full disk, a folder made read-only), with a
+    /// message saying that progress is not being saved; while it goes on failing, later saves stay quiet, so a
+    /// session is not buried under the same error after every command. [`Store::close`] reports it again.
+    pub fn save(&mut self) -> Result<()> {
+        match self.write() {
+            Ok(()) => {
+                self.failing = None;
+                Ok(())
+            }
+            Err(_) if self.failing.is_some() => Ok(()),
+            Err(error) => {
+                let reason = format!("{error:#}");
+                self.failing = Some(reason.clone());
+                bail!("{reason}. Your progress is not being saved from now on; the tutor keeps going, and says so again when you leave")
+            }
+        }
+    }
+
+    /// The last save, when leaving: fails whenever the progress could not be written, so that the program ends
+    /// with a non-zero status instead of a "saved" that is not true.
+    pub fn close(&mut self) -> Result<()> {
+        self.write().map_err(|error| {
+            anyhow::anyhow!("{error:#}. Your progress since saving started to fail is lost")
+        })?;
+        self.failing = None;
+        Ok(())
+    }
+
+    fn write(&self) -> Result<()> {
         let mut json = serde_json::to_vec_pretty(&self.file).context("encoding the progress")?;
         json.push(b'\n');
-        write_atomically(&self.dir, FILE_NAME, &json).with_context(|| {
+        let shown = sanitize::message(&self.dir.display().to_string());
+        create_data_dir(&self.dir)?;
+        let target = save_target(&self.dir.join(FILE_NAME));
+        write_atomically(&target, &json).with_context(|| {
             format!(
-                "cannot save your progress in '{}'; make that folder writable, or set SHELLTUTOR_DATA_DIR to a folder you can write",
-                self.dir.display()
+                "cannot save your progress in '{shown}'; make that folder writable (or free some space), or set SHELLTUTOR_DATA_DIR to a folder you can write"
             )
         })
     }
 }
 
-/// Creates `dir` and takes the exclusive lock on its progress, writing our process id into the lock file.
-fn lock(dir: &Path) -> Result<File> {
-    let path = dir.join(LOCK_NAME);
-    let cannot = |what: &str| {
-        format!(
-            "cannot {what} '{}'; make that folder writable, or set SHELLTUTOR_DATA_DIR to a folder you can write",
-            path.display()
-        )
-    };
+/// Creates the data dir (mode 0700), with a message that says what is in the way when it cannot.
+fn create_data_dir(dir: &Path) -> Result<()> {
+    let shown = sanitize::message(&dir.display().to_string());
+    if let Ok(metadata) = fs::metadata(dir) {
+        if !metadata.is_dir() {
+            bail!(
+                "the data folder '{shown}' is {}, not a folder; move it away, or set SHELLTUTOR_DATA_DIR to a folder",
+                safe_file::describe(metadata.file_type())
+            );
+        }
+        return Ok(());
+    }
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .with_context(|| cannot("create the folder for"))?;
-    let mut file = OpenOptions::new()
+        .map_err(|error| {
+            let why = match error.raw_os_error() {
+                Some(libc::ENOTDIR | libc::EEXIST) => {
+                    "a part of that path is a file, not a folder".to_string()
+                }
+                _ => error.to_string(),
+            };
+            anyhow::anyhow!(
+                "cannot create the data folder '{shown}': {why}; set SHELLTUTOR_DATA_DIR to a folder you can write"
+            )
+        })
+}
+
+/// Where a save writes: the progress file, or, if it is a symbolic link (kept in a dotfiles repository, say), the
+/// file it points to, so that saving keeps the link instead of replacing it with a file.
+fn save_target(path: &Path) -> PathBuf {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return path.to_path_buf();
+    }
+    match fs::canonicalize(path) {
+        Ok(target) => target,
+        // A dangling link: write where it points, relative to the link's folder.
+        Err(_) => match (fs::read_link(path), path.parent()) {
+            (Ok(link), Some(parent)) => parent.join(link),
+            _ => path.to_path_buf(),
+        },
+    }
+}
+
+/// Creates `dir` and takes the exclusive lock on its progress, writing our process id into the lock file; `None`
+/// where the file system has no locks.
+fn lock(dir: &Path) -> Result<Option<Flock<File>>> {
+    let path = dir.join(LOCK_NAME);
+    let shown = sanitize::message(&path.display().to_string());
+    create_data_dir(dir)?;
+    // No link is followed and nothing but a regular file is used: the lock file is truncated below.
+    let file = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&path)
-        .with_context(|| cannot("open the lock file"))?;
-    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => {}
-        Err(rustix::io::Errno::WOULDBLOCK) => {
-            let holder = fs::read_to_string(&path).unwrap_or_default();
-            let holder = match holder.trim() {
-                "" => String::new(),
-                pid => format!(" (process {pid})"),
+        .with_context(|| {
+            format!(
+                "cannot open the lock file '{shown}'; if it is a link or not a file, remove it; else make its folder writable, or set SHELLTUTOR_DATA_DIR to a folder you can write"
+            )
+        })?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        bail!(
+            "the lock file '{shown}' is {}, not a regular file; remove it and try again",
+            safe_file::describe(metadata.file_type())
+        );
+    }
+    let mut file = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(locked) => locked,
+        Err((_, Errno::EWOULDBLOCK)) => {
+            let holder = safe_file::read(&path, 64, Links::Refuse).unwrap_or_default();
+            let holder = match String::from_utf8_lossy(&holder).trim() {
+                pid if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) => {
+                    format!(" (process {pid})")
+                }
+                _ => String::new(),
             };
             bail!(
                 "another shelltutor{holder} is using the progress in '{}'; close it first (type ':quit' there), then try again",
-                dir.display()
+                sanitize::message(&dir.display().to_string())
             );
         }
         // A file system without locks (some network mounts): carry on unprotected rather than not at all.
-        Err(_) => return Ok(file),
-    }
+        Err(_) => return Ok(None),
+    };
     // Only a message needs the id, so failing to record it is no reason to stop.
     let _ = file
         .set_len(0)
         .and_then(|()| writeln!(file, "{}", std::process::id()));
-    Ok(file)
+    Ok(Some(file))
 }
 
 /// Why a progress file's bytes were not accepted.
@@ -288,6 +398,8 @@ enum ParseError {
 }
 
 fn parse(bytes: &[u8]) -> Result<ProgressFile, ParseError> {
+    // Some editors save UTF-8 with a byte-order mark; JSON parsers refuse it, people do not see it.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ParseError::Corrupt(format!("not valid JSON: {e}")))?;
     let version = value
@@ -302,8 +414,15 @@ fn parse(bytes: &[u8]) -> Result<ProgressFile, ParseError> {
             "unknown format version {version}"
         )));
     }
-    serde_json::from_value(value)
-        .map_err(|e| ParseError::Corrupt(format!("unexpected content: {e}")))
+    // Parsed again from the bytes, so that a wrong field is reported with its place: its path and line.
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        ParseError::Corrupt(format!(
+            "unexpected content at '{}': {}",
+            error.path(),
+            error.inner()
+        ))
+    })
 }
 
 /// Renames a bad file to `<name>.corrupt-<unix time>` (with `-2`, `-3`... if taken) and returns the new path.
@@ -317,7 +436,7 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
             name.push(format!("-{suffix}"));
         }
         let candidate = PathBuf::from(name);
-        if !candidate.exists() {
+        if fs::symlink_metadata(&candidate).is_err() {
             break candidate;
         }
         suffix += 1;
@@ -325,8 +444,8 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
     fs::rename(path, &aside).with_context(|| {
         format!(
             "your progress file '{}' is corrupt and could not be moved to '{}'; move it away yourself (or make its folder writable) to start over",
-            path.display(),
-            aside.display()
+            sanitize::message(&path.display().to_string()),
+            sanitize::message(&aside.display().to_string())
         )
     })?;
     if let Some(dir) = path.parent() {
@@ -336,38 +455,34 @@ fn move_aside(path: &Path) -> Result<PathBuf> {
     Ok(aside)
 }
 
-/// Replaces `dir/name` by `bytes`: temp file, fsync, rename over, fsync the folder. Creates `dir` (mode 0700).
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    let temp = dir.join(temp_name(name, std::process::id()));
-    let result = write_and_sync(&temp, bytes)
-        .and_then(|()| fs::rename(&temp, dir.join(name)))
-        .and_then(|()| sync_dir(dir));
-    if result.is_err() {
-        // Leave nothing half-written behind; the old file is untouched.
-        let _ = fs::remove_file(&temp);
-    }
-    result
-}
-
-fn write_and_sync(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+/// Replaces the file at `target` by `bytes`: a temp file beside it, written and fsynced, renamed over it, and the
+/// folder fsynced. A failure leaves the old file untouched and no temp file behind.
+fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map_or_else(|| FILE_NAME.into(), |n| n.to_string_lossy());
+    // Private (tempfile makes it 0600) and hidden, with our process id so a later start can tell it is stale.
+    let mut temp = tempfile::Builder::new()
+        .prefix(&temp_prefix(&name, std::process::id()))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(target).map_err(|error| error.error)?;
+    sync_dir(dir)
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// `.progress.json.<pid>.tmp`: hidden, and per process, so two tutors never write the same temp file.
-fn temp_name(name: &str, pid: u32) -> String {
-    format!(".{name}.{pid}.tmp")
+/// `.progress.json.<pid>.`: the start of our temp files' names (a random part and `.tmp` follow).
+fn temp_prefix(name: &str, pid: u32) -> String {
+    format!(".{name}.{pid}.")
 }
 
 /// Removes temp files left by tutors that were killed mid-save (their process no longer exists).
@@ -380,7 +495,8 @@ fn remove_stale_temp_files(dir: &Path) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let pid = name
             .strip_prefix(&prefix)
-            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .filter(|rest| rest.ends_with(".tmp"))
+            .and_then(|rest| rest.split('.').next())
             .and_then(|pid| pid.parse::<u32>().ok());
         if let Some(pid) = pid {
             if !Path::new(&format!("/proc/{pid}")).exists() {
@@ -399,30 +515,12 @@ pub fn unix_now() -> u64 {
 
 /// `2026-11-23T21:40:00Z` for a Unix time, for people and exports.
 pub fn format_utc(unix: u64) -> String {
-    let days = unix / 86_400;
-    let seconds = unix % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60
-    )
-}
-
-/// Howard Hinnant's `civil_from_days`, for days since 1970-01-01 (never negative here).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    i64::try_from(unix)
+        .ok()
+        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok())
+        .unwrap_or(jiff::Timestamp::MAX)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -571,6 +669,106 @@ mod tests {
         let message = format!("{error:#}");
         assert!(message.contains(&data.display().to_string()), "{message}");
         assert!(message.contains("SHELLTUTOR_DATA_DIR"), "{message}");
+        assert!(
+            message.contains("a part of that path is a file"),
+            "{message}"
+        );
+        assert!(!message.contains("os error"), "{message}");
+
+        let error = Store::open(&dir.path().join("file")).expect_err("a file, not a folder");
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("is a regular file, not a folder"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_failing_save_is_reported_once_and_again_when_closing() {
+        let dir = temp_dir();
+        let data = dir.path().join("data");
+        let (mut store, _) = open(&data);
+        store.save().expect("saved");
+        // Replacing the folder by a file makes every later save fail, as a full disk would.
+        fs::remove_dir_all(&data).expect("removed");
+        fs::write(&data, "").expect("a file in the way");
+        let first = store.save().expect_err("the first failure is reported");
+        assert!(
+            format!("{first:#}").contains("not being saved from now on"),
+            "{first:#}"
+        );
+        store.update("cd/a", |p| p.attempts += 1);
+        assert!(store.save().is_ok(), "later failures stay quiet");
+        let last = store.close().expect_err("leaving reports it again");
+        assert!(format!("{last:#}").contains("is lost"), "{last:#}");
+        fs::remove_file(&data).expect("removed");
+        store.save().expect("saving works again");
+        store.close().expect("and so does leaving");
+    }
+
+    #[test]
+    fn reading_for_a_report_changes_nothing_even_when_the_file_is_corrupt() {
+        let dir = temp_dir();
+        fs::write(dir.path().join(FILE_NAME), "not json").expect("written");
+        let (store, warning) = read(dir.path());
+        assert_eq!(store.exercises().count(), 0);
+        let warning = warning.expect("a warning");
+        assert!(warning.contains("was left as it is"), "{warning}");
+        assert_eq!(file_names(dir.path()), [FILE_NAME]);
+    }
+
+    #[test]
+    fn a_wrong_field_is_reported_with_its_place_and_a_byte_order_mark_is_fine() {
+        let bad = b"{\"version\": 1,\n \"exercises\": {\"cd/x\": {\"attempts\": \"many\"}}}";
+        let Err(ParseError::Corrupt(reason)) = parse(bad) else {
+            panic!("corrupt");
+        };
+        assert!(reason.contains("exercises.cd/x.attempts"), "{reason}");
+        assert!(reason.contains("line 2"), "{reason}");
+        let with_bom = b"\xef\xbb\xbf{\"version\": 1, \"current\": \"cd/x\"}";
+        assert_eq!(
+            parse(with_bom).expect("parses").current.as_deref(),
+            Some("cd/x")
+        );
+    }
+
+    #[test]
+    fn fifos_devices_and_huge_files_are_refused_with_the_file_named() {
+        let dir = temp_dir();
+        let path = dir.path().join(FILE_NAME);
+        nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o600))
+            .expect("mkfifo");
+        let error = Store::read(dir.path()).expect_err("a FIFO");
+        let message = format!("{error:#}");
+        assert!(message.contains("FIFO"), "{message}");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        fs::remove_file(&path).expect("removed");
+        std::os::unix::fs::symlink("/dev/zero", &path).expect("symlink");
+        let error = Store::open(dir.path()).expect_err("a device");
+        assert!(
+            format!("{error:#}").contains("character device"),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn a_symlinked_progress_file_stays_a_link() {
+        let dir = temp_dir();
+        let elsewhere = dir.path().join("dotfiles");
+        fs::create_dir(&elsewhere).expect("mkdir");
+        let data = dir.path().join("data");
+        fs::create_dir(&data).expect("mkdir");
+        std::os::unix::fs::symlink(elsewhere.join("progress.json"), data.join(FILE_NAME))
+            .expect("symlink");
+        let (mut store, _) = open(&data);
+        store.set_current("cd/a");
+        store.save().expect("saved");
+        store.set_current("cd/b");
+        store.save().expect("saved again");
+        let link = fs::symlink_metadata(data.join(FILE_NAME)).expect("still there");
+        assert!(link.file_type().is_symlink());
+        let (again, _) = read(&data);
+        assert_eq!(again.current(), Some("cd/b"));
     }
 
     #[test]
@@ -612,10 +810,13 @@ mod tests {
         ] {
             let dir = temp_dir();
             fs::write(dir.path().join(FILE_NAME), bad).expect("written");
-            let (store, warning) = read(dir.path());
+            let (store, warning) = open(dir.path());
             let warning = warning.expect("a warning");
             assert_eq!(store.exercises().count(), 0);
-            let names = file_names(dir.path());
+            let names: Vec<String> = file_names(dir.path())
+                .into_iter()
+                .filter(|name| name != LOCK_NAME)
+                .collect();
             assert_eq!(names.len(), 1, "{names:?}");
             assert!(names[0].starts_with("progress.json.corrupt-"), "{names:?}");
             let aside = dir.path().join(&names[0]);
@@ -633,9 +834,13 @@ mod tests {
         let dir = temp_dir();
         for bytes in ["first", "second"] {
             fs::write(dir.path().join(FILE_NAME), bytes).expect("written");
-            read(dir.path());
+            open(dir.path());
         }
-        assert_eq!(file_names(dir.path()).len(), 2);
+        assert_eq!(
+            file_names(dir.path()).len(),
+            3,
+            "two set aside, and the lock"
+        );
     }
 
     #[test]
@@ -691,8 +896,13 @@ mod tests {
     fn stale_temp_files_of_dead_tutors_are_removed() {
         let dir = temp_dir();
         // PIDs are below 2^22 on Linux, so this one cannot be alive.
-        let stale = dir.path().join(temp_name(FILE_NAME, 4_000_000_000));
-        let ours = dir.path().join(temp_name(FILE_NAME, std::process::id()));
+        let stale = dir
+            .path()
+            .join(format!("{}x7Rq.tmp", temp_prefix(FILE_NAME, 4_000_000_000)));
+        let ours = dir.path().join(format!(
+            "{}a1b2.tmp",
+            temp_prefix(FILE_NAME, std::process::id())
+        ));
         fs::write(&stale, "half").expect("written");
         fs::write(&ours, "mine").expect("written");
         open(dir.path());
@@ -787,7 +997,7 @@ mod tests {
             child.wait().expect("reaped");
             let now = match fs::read(dir.path().join(FILE_NAME)) {
                 Ok(bytes) => generation_of(&bytes),
-                Err(error) if error.kind() == ErrorKind::NotFound && last == 0 => 0,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound && last == 0 => 0,
                 Err(error) => panic!("the progress file is gone: {error}"),
             };
             assert!(now >= last, "progress went back from {last} to {now}");

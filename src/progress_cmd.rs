@@ -14,6 +14,8 @@ use serde::Serialize;
 use crate::catalog::{self, Catalog};
 use crate::lesson::Lesson;
 use crate::progress::{self, ExerciseProgress, Store};
+use crate::render::sanitize;
+use crate::terminal::Style;
 
 #[derive(clap::Args, Debug)]
 pub struct ProgressArgs {
@@ -26,6 +28,7 @@ pub struct ProgressArgs {
 #[command(group(clap::ArgGroup::new("what").required(true).args(["id", "all"])))]
 pub struct ResetArgs {
     /// A lesson id (all its exercises) or an exercise id LESSON/EXERCISE (see 'shelltutor list')
+    #[arg(add = clap_complete::engine::ArgValueCompleter::new(crate::completion::lesson_or_exercise_ids))]
     pub id: Option<String>,
 
     /// Forget all progress, including where to resume
@@ -37,26 +40,35 @@ pub struct ResetArgs {
     pub yes: bool,
 }
 
-pub fn run_progress(args: &ProgressArgs, catalog: &Catalog, data_dir: &Path) -> Result<ExitCode> {
+pub fn run_progress(
+    args: &ProgressArgs,
+    catalog: &Catalog,
+    data_dir: &Path,
+    style: &Style,
+) -> Result<ExitCode> {
     // Only reads, so it works while a tutor is open and on a read-only data dir.
     let (store, warning) = Store::read(data_dir)?;
     if let Some(warning) = warning {
         eprintln!("warning: {warning}");
     }
-    let text = if args.json {
-        let json = serde_json::to_string_pretty(&export(catalog, &store))
-            .context("encoding the progress")?;
-        json + "\n"
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        crate::json::write_pretty(&mut out, &export(catalog, &store))?;
     } else {
-        report_text(catalog, &store)
-    };
-    // Written as plain io so that a closed pipe (`| head`) is recognised and stays quiet.
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+        // Written as plain io so that a closed pipe (`| head`) is recognised and stays quiet.
+        out.write_all(report(catalog, &store, style.width).as_bytes())?;
+    }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The text of `shelltutor progress` (also for the REPL's `:progress`): per lesson done/total, then per exercise.
+/// The text of the tutor's `:progress` (the same report as `shelltutor progress`, unwrapped).
 pub fn report_text(catalog: &Catalog, store: &Store) -> String {
+    report(catalog, store, usize::MAX)
+}
+
+/// The text of `shelltutor progress`: per lesson done/total, then per exercise, wrapped to `width` columns.
+fn report(catalog: &Catalog, store: &Store, width: usize) -> String {
     let known = |id: &str| store.exercise(id).is_some();
     let started = catalog
         .lessons
@@ -64,13 +76,12 @@ pub fn report_text(catalog: &Catalog, store: &Store) -> String {
         .flat_map(|lesson| &lesson.exercises)
         .any(|exercise| known(&exercise.id));
     if !started {
-        return "No progress yet. Start with 'shelltutor' (it opens the first exercise), or pick one with \
-                'shelltutor start ID' (ids: 'shelltutor list').\n"
-            .to_string();
+        return fit("No progress yet. Start with 'shelltutor' (it opens the first exercise), or pick one with \
+                'shelltutor start ID' (ids: 'shelltutor list').", width, 0);
     }
     let (done, total) = count(catalog.lessons.iter(), store);
     let mut text = format!("{done} of {total} exercises done.\n");
-    let width = catalog
+    let slug_width = catalog
         .lessons
         .iter()
         .flat_map(|lesson| &lesson.exercises)
@@ -79,24 +90,49 @@ pub fn report_text(catalog: &Catalog, store: &Store) -> String {
         .unwrap_or(0);
     for lesson in &catalog.lessons {
         let (done, total) = count(std::iter::once(lesson), store);
-        text.push_str(&format!(
-            "\n{} ({}): {done} of {total} done\n",
-            lesson.title, lesson.id
+        text.push('\n');
+        text.push_str(&fit(
+            &format!("{} ({}): {done} of {total} done", lesson.title, lesson.id),
+            width,
+            0,
         ));
         for exercise in &lesson.exercises {
             let line = match store.exercise(&exercise.id) {
                 Some(progress) => describe(progress),
                 None => "not started".to_string(),
             };
-            text.push_str(&format!("  {:<width$}  {line}\n", slug(&exercise.id)));
+            let row = format!("  {:<slug_width$}  {line}", slug(&exercise.id));
+            if row.chars().count() <= width {
+                text.push_str(&row);
+                text.push('\n');
+            } else {
+                // Too narrow for two columns: the description goes under the exercise.
+                text.push_str(&fit(slug(&exercise.id), width, 2));
+                text.push_str(&fit(&line, width, 6));
+            }
         }
     }
     if let Some(current) = store.current().filter(|id| exercise_exists(catalog, id)) {
-        text.push_str(&format!(
-            "\nYou are at {current}; 'shelltutor' continues there.\n"
+        text.push('\n');
+        text.push_str(&fit(
+            &format!("You are at {current}; 'shelltutor' continues there."),
+            width,
+            0,
         ));
     }
     text
+}
+
+/// `text` (sanitized) wrapped to `width` columns, every line indented by `indent` spaces, ending in a newline.
+fn fit(text: &str, width: usize, indent: usize) -> String {
+    let text = sanitize::inline(text);
+    if indent + text.chars().count() <= width {
+        return format!("{:indent$}{text}\n", "");
+    }
+    crate::render::wrap_text(&text, width.saturating_sub(indent).max(10))
+        .iter()
+        .map(|part| format!("{:indent$}{part}\n", ""))
+        .collect()
 }
 
 /// `done     3 attempts, 1 hint, solution shown, 2m 05s`.
@@ -274,7 +310,11 @@ pub fn run_reset(args: &ResetArgs, catalog: &Catalog, data_dir: &Path) -> Result
         eprintln!("warning: {warning}");
     }
     if !store.exercises().any(|(id, _)| target.matches(id)) {
-        println!("Nothing to reset: there is no {}.", target.describe());
+        writeln!(
+            std::io::stdout(),
+            "Nothing to reset: there is no {}.",
+            target.describe()
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let question = format!("Reset {}? [y/N] ", target.describe());
@@ -292,17 +332,18 @@ pub fn run_reset(args: &ResetArgs, catalog: &Catalog, data_dir: &Path) -> Result
         )
         .context("asking for confirmation")?;
         if !confirmed {
-            println!("Nothing was reset.");
+            writeln!(std::io::stdout(), "Nothing was reset.")?;
             return Ok(ExitCode::SUCCESS);
         }
     }
     let removed = store.reset(|id| target.matches(id));
     store.save()?;
-    println!(
+    writeln!(
+        std::io::stdout(),
         "Reset {} ({} with progress forgotten).",
         target.describe(),
         plural(removed as u64, "exercise")
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -381,6 +422,30 @@ mod tests {
         assert!(!target.matches("cdx/go-home"));
         assert!(!target.matches("cd"));
         assert_eq!(target.describe(), "progress of lesson 'cd' (2 exercises)");
+    }
+
+    #[test]
+    fn a_narrow_report_puts_descriptions_under_the_exercise() {
+        let catalog = Catalog::bundled().expect("bundled lessons load");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut store, _) = Store::open(dir.path()).expect("opens");
+        let id = &catalog.lessons[0].exercises[0].id;
+        store.update(id, |p| p.attempts = 3);
+        let wide = report(&catalog, &store, 200);
+        assert!(
+            wide.lines()
+                .any(|l| l.starts_with(&format!("  {}", slug(id)))
+                    && l.contains("started  3 attempts")),
+            "{wide}"
+        );
+        let narrow = report(&catalog, &store, 30);
+        assert!(
+            narrow
+                .lines()
+                .all(|l| l.chars().count() <= 30 || !l.contains(' ')),
+            "{narrow}"
+        );
+        assert!(narrow.contains("\n      started  3 attempts"), "{narrow}");
     }
 
     #[test]

@@ -59,6 +59,22 @@ pub fn render_markdown(
     out.write_all(text.as_bytes())
 }
 
+/// Plain text (no Markdown) wrapped to `width` columns the way lesson text is, for the tables and reports of other
+/// commands (`doctor`, `list`, `progress`). Unsafe characters are replaced; line breaks in `text` are kept.
+pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut inline = inline::InlineText::new();
+        inline.push_text(paragraph, &inline::Look::plain());
+        let wrapped = wrap::wrap(&inline, width.max(1));
+        if wrapped.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(wrapped.iter().map(|line| line.text()));
+    }
+    lines
+}
+
 /// The Markdown dialect of lessons: CommonMark plus the GFM extensions lesson authors expect.
 fn parse_options() -> Options<'static> {
     let mut options = Options::default();

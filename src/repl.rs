@@ -123,7 +123,7 @@ impl Input {
         let mut editor = Editor::with_config(config).context("starting the line editor")?;
         editor.set_helper(Some(TutorHelper::default()));
         // The tutor's history is its own, kept apart from the learner's real shell history.
-        let history = data_dir.join("history");
+        let history = crate::paths::history_file(data_dir);
         let _ = editor.load_history(&history);
         Ok(Input::Editor {
             editor: Box::new(editor),

@@ -7,9 +7,15 @@ use anyhow::{Context, Result};
 use crate::catalog::Catalog;
 use crate::cli::ShowArgs;
 use crate::render::{render_markdown, RenderOptions};
+use crate::settings::Settings;
 use crate::terminal::{self, Style};
 
-pub fn run(args: &ShowArgs, catalog: &Catalog, style: &Style) -> Result<ExitCode> {
+pub fn run(
+    args: &ShowArgs,
+    catalog: &Catalog,
+    style: &Style,
+    settings: &Settings,
+) -> Result<ExitCode> {
     let markdown = markdown_for(&args.id, catalog)?;
     let options = RenderOptions {
         width: style.width,
@@ -18,7 +24,7 @@ pub fn run(args: &ShowArgs, catalog: &Catalog, style: &Style) -> Result<ExitCode
     };
     let mut rendered = Vec::new();
     render_markdown(&markdown, &options, &mut rendered).context("rendering the lesson")?;
-    terminal::print_paged(&rendered, style, args.no_pager)?;
+    terminal::print_paged(&rendered, style, settings.paging, settings.pager.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 

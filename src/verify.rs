@@ -6,6 +6,7 @@
 //! a failure so a CI run cannot hide untested lessons.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -15,6 +16,8 @@ use crate::catalog::Catalog;
 use crate::lesson::{Exercise, Lesson};
 use crate::parallel::for_each_ordered;
 use crate::programs;
+use crate::quote;
+use crate::render::sanitize;
 
 /// What verifying one exercise found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,14 +42,25 @@ pub fn run(
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     let require_tools = tools_required();
     for (name, catalog) in catalogs {
+        let shown = sanitize::message(&name);
         let catalog = match catalog {
             Ok(catalog) => catalog,
             Err(error) => {
-                writeln!(out, "FAIL {name}: the lessons do not load:\n{error:#}")?;
+                let error = sanitize::message(&format!("{error:#}"));
+                writeln!(out, "FAIL {shown}: the lessons do not load:\n{error}")?;
                 failed += 1;
                 continue;
             }
         };
+        // Verifying nothing proves nothing: an empty folder, or the folder above the lessons, is a failure.
+        if catalog.exercise_count() == 0 {
+            writeln!(out, "FAIL {shown}: {}", nothing_to_verify(&name, &catalog))?;
+            failed += 1;
+            continue;
+        }
+        for warning in catalog.lessons.iter().flat_map(|lesson| &lesson.warnings) {
+            writeln!(out, "WARN {}", sanitize::message(&warning.to_string()))?;
+        }
         let tasks: Vec<(&Lesson, &Exercise)> = catalog
             .lessons
             .iter()
@@ -77,15 +91,43 @@ pub fn run(
     })
 }
 
+/// Why a lesson set with no exercise cannot be verified, with the likely fix.
+fn nothing_to_verify(name: &str, catalog: &Catalog) -> String {
+    let inner = Path::new(name).join("lessons");
+    let hint = if inner.is_dir() {
+        format!(" (did you mean '{}'?)", inner.display())
+    } else {
+        String::new()
+    };
+    if catalog.lessons.is_empty() {
+        format!("no lessons here{hint}; lessons are '*.md' files directly in the folder (see docs/lesson-format.md)")
+    } else {
+        let warnings: Vec<String> = catalog
+            .lessons
+            .iter()
+            .flat_map(|lesson| &lesson.warnings)
+            .map(|warning| format!("\n     {warning}"))
+            .collect();
+        format!(
+            "{} lessons but no exercise to verify{hint}; exercises are '## Exercise: <title>' sections{}",
+            catalog.lessons.len(),
+            warnings.concat()
+        )
+    }
+}
+
+/// One verdict; lesson output quoted in reasons is bounded and sanitized.
 fn print_verdict(out: &mut impl Write, id: &str, verdict: &Verdict) -> std::io::Result<()> {
+    let id = sanitize::message(id);
+    let quoted = |text: &str| sanitize::message(&quote::bounded(text));
     match verdict {
         Verdict::Passed => writeln!(out, "PASS {id}"),
-        Verdict::Skipped(reason) => writeln!(out, "SKIP {id}: {reason}"),
+        Verdict::Skipped(reason) => writeln!(out, "SKIP {id}: {}", quoted(reason)),
         Verdict::Failed(reasons) => {
             writeln!(out, "FAIL {id}")?;
-            reasons
-                .iter()
-                .try_for_each(|reason| writeln!(out, "     {}", reason.replace('\n', "\n     ")))
+            reasons.iter().try_for_each(|reason| {
+                writeln!(out, "     {}", quoted(reason).replace('\n', "\n     "))
+            })
         }
     }
 }

@@ -5,8 +5,10 @@
 
 mod integration {
     pub mod broken_lessons;
+    pub mod ecosystem;
     pub mod exercise;
     pub mod grade;
+    pub mod hostile;
     pub mod list;
     pub mod progress;
     pub mod show;

@@ -6,6 +6,7 @@ use anyhow::Result;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{ExerciseResult, GradeReport, Status};
+use crate::render::sanitize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -18,10 +19,7 @@ pub enum Format {
 pub fn write(report: &GradeReport, format: Format, out: &mut impl Write) -> Result<()> {
     match format {
         Format::Text => text(report, out)?,
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)?;
-        }
+        Format::Json => crate::json::write_pretty(out, report)?,
         Format::Junit => junit(report, out)?,
         Format::Tap => tap(report, out)?,
     }
@@ -51,11 +49,19 @@ fn reasons(result: &ExerciseResult) -> Vec<String> {
     reasons
 }
 
+/// For people at a terminal: every quoted text is sanitized, so an answer that prints `\rPASS x\x1b[K` cannot forge
+/// a line of the report.
 fn text(report: &GradeReport, out: &mut impl Write) -> std::io::Result<()> {
     for result in &report.exercises {
-        writeln!(out, "{} {}", label(result.status), result.id)?;
+        writeln!(
+            out,
+            "{} {}",
+            label(result.status),
+            sanitize::message(&result.id)
+        )?;
         if result.status != Status::Passed {
             for reason in reasons(result) {
+                let reason = sanitize::message(&reason);
                 writeln!(out, "     {}", reason.replace('\n', "\n     "))?;
             }
         }
@@ -73,7 +79,7 @@ fn junit(report: &GradeReport, out: &mut impl Write) -> Result<()> {
     let mut lessons: Vec<&str> = report.exercises.iter().map(|e| e.lesson.as_str()).collect();
     lessons.dedup();
     for lesson in lessons {
-        let mut suite = TestSuite::new(lesson);
+        let mut suite = TestSuite::new(xml_safe(lesson));
         for result in report.exercises.iter().filter(|e| e.lesson == lesson) {
             let mut status = match result.status {
                 Status::Passed => TestCaseStatus::success(),
@@ -90,27 +96,30 @@ fn junit(report: &GradeReport, out: &mut impl Write) -> Result<()> {
             if reasons.len() > 1 {
                 status.set_description(xml_safe(&reasons.join("\n")));
             }
-            let mut case = TestCase::new(result.id.as_str(), status);
-            case.set_classname(format!("shelltutor.{lesson}"))
+            let mut case = TestCase::new(xml_safe(&result.id), status);
+            case.set_classname(xml_safe(&format!("shelltutor.{lesson}")))
                 .set_time(result.duration);
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);
     }
-    junit.serialize(&mut *out)?;
-    writeln!(out)?;
+    // Serialized in memory first: quick-junit wraps write errors, which would hide a closed pipe.
+    let mut xml = Vec::new();
+    junit.serialize(&mut xml)?;
+    xml.push(b'\n');
+    out.write_all(&xml)?;
     Ok(())
 }
 
-/// Characters XML 1.0 cannot hold at all (most control characters) become U+FFFD.
+/// Text XML 1.0 can hold, and a terminal showing the XML cannot act on: what XML forbids outright (most C0
+/// controls, U+FFFE, U+FFFF; Rust strings hold no surrogates) and what sanitizing neutralises (C1 controls, DEL,
+/// bidirectional overrides, a carriage return) become U+FFFD or a line break.
 fn xml_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
-                '\u{fffd}'
-            } else {
-                c
-            }
+    sanitize::message(text)
+        .chars()
+        .map(|c| match c {
+            '\u{FFFE}' | '\u{FFFF}' => sanitize::REPLACEMENT,
+            c => c,
         })
         .collect()
 }
@@ -122,19 +131,15 @@ fn tap(report: &GradeReport, out: &mut impl Write) -> std::io::Result<()> {
         let number = index + 1;
         // '#' starts a directive in TAP; ids never contain one, but titles are not used here for that reason.
         match result.status {
-            Status::Passed => writeln!(out, "ok {number} - {}", result.id)?,
+            Status::Passed => writeln!(out, "ok {number} - {}", tap_line(&result.id))?,
             Status::Skipped => writeln!(
                 out,
                 "ok {number} - {} # SKIP {}",
-                result.id,
-                result
-                    .message
-                    .as_deref()
-                    .unwrap_or("skipped")
-                    .replace('\n', " ")
+                tap_line(&result.id),
+                tap_line(result.message.as_deref().unwrap_or("skipped"))
             )?,
             _ => {
-                writeln!(out, "not ok {number} - {}", result.id)?;
+                writeln!(out, "not ok {number} - {}", tap_line(&result.id))?;
                 writeln!(out, "  ---")?;
                 writeln!(
                     out,
@@ -152,7 +157,13 @@ fn tap(report: &GradeReport, out: &mut impl Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A double-quoted YAML scalar, so any text is valid inside TAP's YAML block.
+/// Text for a TAP test line: one line, nothing a terminal acts on, and no `#` (which starts a directive).
+fn tap_line(text: &str) -> String {
+    sanitize::inline(text).replace('#', "\\#")
+}
+
+/// A double-quoted YAML scalar, so any text is valid inside TAP's YAML block: everything YAML 1.2 does not count
+/// as printable, and what a terminal would act on, is written as an escape.
 fn yaml_string(text: &str) -> String {
     let mut quoted = String::from("\"");
     for c in text.chars() {
@@ -161,7 +172,9 @@ fn yaml_string(text: &str) -> String {
             '\\' => quoted.push_str("\\\\"),
             '\n' => quoted.push_str("\\n"),
             '\t' => quoted.push_str("\\t"),
-            c if c.is_control() => quoted.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if sanitize::is_unsafe(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+                quoted.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
             c => quoted.push(c),
         }
     }
@@ -299,5 +312,83 @@ mod tests {
                 .count(),
             4
         );
+    }
+
+    /// Every code point Rust can hold, in one string: C0 and C1 controls, DEL, bidi controls, U+FFFE/U+FFFF and
+    /// the astral planes.
+    fn every_code_point() -> String {
+        (0..=0x10FFFFu32).filter_map(char::from_u32).collect()
+    }
+
+    fn hostile_report() -> GradeReport {
+        let mut report = report();
+        let hostile = every_code_point() + "\rPASS cd/where-am-i\x1b[K";
+        report.exercises[1].checks[1].found = hostile.clone();
+        report.exercises[2].message = Some(hostile.clone());
+        report.exercises[3].message = Some(hostile);
+        report
+    }
+
+    fn render_hostile(format: Format) -> String {
+        let mut out = Vec::new();
+        write(&hostile_report(), format, &mut out).expect("writes");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn no_report_format_lets_a_control_character_reach_the_terminal() {
+        for format in [Format::Text, Format::Json, Format::Junit, Format::Tap] {
+            let output = render_hostile(format);
+            let bad: Vec<char> = output
+                .chars()
+                .filter(|c| sanitize::is_unsafe(*c) && !matches!(c, '\n' | '\t'))
+                .collect();
+            assert!(bad.is_empty(), "{format:?} lets through {bad:?}");
+        }
+        let text = render_hostile(Format::Text);
+        assert!(
+            !text
+                .lines()
+                .any(|line| line.starts_with("PASS cd/where-am-i")),
+            "a forged PASS line"
+        );
+    }
+
+    #[test]
+    fn junit_is_valid_xml_whatever_the_output_holds() {
+        let xml = render_hostile(Format::Junit);
+        let document = roxmltree::Document::parse(&xml).expect("valid XML 1.0");
+        let cases = document
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count();
+        assert_eq!(cases, 4);
+        assert!(Report::deserialize_from_str(&xml).is_ok());
+    }
+
+    #[test]
+    fn tap_stays_one_line_per_test_with_valid_yaml_strings() {
+        let tap = render_hostile(Format::Tap);
+        let lines: Vec<&str> = tap.lines().collect();
+        assert_eq!(lines[..2], ["TAP version 13", "1..4"]);
+        let tests: Vec<&&str> = lines
+            .iter()
+            .filter(|l| l.starts_with("ok ") || l.starts_with("not ok "))
+            .collect();
+        assert_eq!(tests.len(), 4, "{tests:?}");
+        assert!(
+            tests[3].starts_with("ok 4 - nginx/four # SKIP "),
+            "{}",
+            tests[3]
+        );
+        for line in lines.iter().filter(|l| l.starts_with("    - ")) {
+            let scalar = line.trim_start_matches("    - ");
+            assert!(scalar.starts_with('"') && scalar.ends_with('"'), "{line}");
+            // YAML 1.2's printable set, which a double-quoted scalar must keep to outside escapes.
+            assert!(
+                scalar.chars().all(|c| matches!(c, '\t' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)),
+                "a character YAML does not allow unescaped"
+            );
+        }
     }
 }

@@ -21,8 +21,12 @@ pub struct LessonError {
 /// What is wrong, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ErrorKind {
-    #[error("cannot read the file: {message}")]
+    #[error("cannot use this file: {message}")]
     Unreadable { message: String },
+    #[error("the file is {}; lessons are limited to {} (split it into several lessons)", crate::safe_file::human_size(*size), crate::safe_file::human_size(*limit))]
+    TooLarge { size: u64, limit: u64 },
+    #[error("the file holds more than {limit} characters of Markdown syntax (brackets, backslashes, quote markers, line breaks...); a lesson is mostly prose, so this is not one (or it must be split)")]
+    TooMuchMarkup { limit: usize },
     #[error(
         "the file is empty; a lesson starts with '+++' front matter (see docs/lesson-format.md)"
     )]
@@ -68,12 +72,20 @@ pub enum ErrorKind {
     },
     #[error("the exercise heading has no title; write '## Exercise: <what to do>'")]
     EmptyExerciseTitle,
+    #[error("the exercise title '{title}' has no letter or digit to make its id from; use words, e.g. '## Exercise: Make a folder'")]
+    TitleWithoutId { title: String },
     #[error("exercise id '{id}' is used twice (first on line {first_line}); give one of the exercises another title")]
     DuplicateExercise { id: String, first_line: usize },
     #[error("exercise '{id}' has no check; add a 'check' block, a 'sh check' block or a 'quiz' so the tutor can tell when it is done")]
     NoCheck { id: String },
     #[error("empty '{info}' block; write its content or remove it")]
     EmptyBlock { info: &'static str },
+    #[error("a check with an empty path; write a path relative to the learner's home, like 'notes' or '~/notes'")]
+    EmptyPath,
+    #[error("this {fence} fence is never closed, so the rest of the file (or of its list or quote) is shown as code and any exercise in it is lost; close it with a line of at least {fence}")]
+    UnclosedFence { fence: String },
+    #[error("the lesson has no exercise ('## Exercise: <title>' headings); it can be read but not practised")]
+    NoExercise,
     #[error("bad check: {0}")]
     BadCheck(CheckErrorKind),
     #[error("bad quiz: {0}")]

@@ -5,6 +5,8 @@
 //! blocks, hints, ids. Line numbers come from comrak's source positions; the front matter is blanked out rather
 //! than cut off, so those positions are the file's own.
 
+use std::borrow::Cow;
+
 use comrak::nodes::{AstNode, NodeValue};
 use comrak::{parse_document, Arena, Options};
 
@@ -14,14 +16,26 @@ use super::front_matter;
 use super::quiz::Quiz;
 use super::slug;
 use super::{Exercise, Lesson, Located};
+use crate::check::parse::CheckErrorKind;
 use crate::check::{parse_check, Check};
 
 const EXERCISE_PREFIX: &str = "Exercise:";
+
+/// The largest lesson file accepted. Real lessons are a few KiB; this leaves room for long ones while bounding what a
+/// stray or hostile file costs to read.
+pub const MAX_LESSON_BYTES: u64 = 256 * 1024;
+
+/// The most Markdown markup a lesson may hold (see [`markup_count`]). Markdown parsers spend a few hundred bytes per
+/// syntax node, and a line of 1 MiB of `[` makes a million nodes (210 MB); counting first bounds a parse to about
+/// 10 MiB whatever the file. Prose is about one markup character in eight, so this still allows a lesson of some
+/// 150 KiB, many times the longest real one.
+pub const MAX_MARKUP: usize = 20_000;
 
 /// Parses a lesson from its bytes. `file` is how messages name it; `file_name` gives the default id.
 pub fn parse_lesson(file: &str, file_name: &str, bytes: &[u8]) -> Result<Lesson, Vec<LessonError>> {
     let error = |line, column, kind| vec![LessonError::new(file, line, column, kind)];
     let text = decode(bytes).map_err(|(line, column, kind)| error(line, column, kind))?;
+    let text = text.as_ref();
     let split = front_matter::split(text).map_err(|kind| error(1, 1, kind))?;
     let front = front_matter::parse(&split).map_err(|problems| {
         problems
@@ -48,7 +62,11 @@ pub fn parse_lesson(file: &str, file_name: &str, bytes: &[u8]) -> Result<Lesson,
     }
 
     let markdown = blank_front_matter(text, split.lines);
-    let exercises = parse_body(file, &id, &markdown, &mut problems);
+    let mut warnings = Vec::new();
+    let exercises = parse_body(file, &id, &markdown, &mut problems, &mut warnings);
+    if exercises.is_empty() && problems.is_empty() {
+        warnings.push(LessonError::new(file, 1, 1, ErrorKind::NoExercise));
+    }
     if !problems.is_empty() {
         problems.sort_by_key(|p| (p.line, p.column));
         return Err(problems);
@@ -61,11 +79,24 @@ pub fn parse_lesson(file: &str, file_name: &str, bytes: &[u8]) -> Result<Lesson,
         source: file.to_string(),
         markdown,
         exercises,
+        warnings,
     })
 }
 
-/// Checks the bytes are text a lesson can be: not empty, UTF-8, not binary.
-fn decode(bytes: &[u8]) -> Result<&str, (usize, usize, ErrorKind)> {
+/// Checks the bytes are text a lesson can be: not too big, not empty, UTF-8, not binary, not mostly markup. Line
+/// endings become `\n` (Windows' `\r\n` and old Macs' lone `\r` alike), so every later step sees the lines an
+/// editor shows.
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, (usize, usize, ErrorKind)> {
+    if bytes.len() as u64 > MAX_LESSON_BYTES {
+        return Err((
+            1,
+            1,
+            ErrorKind::TooLarge {
+                size: bytes.len() as u64,
+                limit: MAX_LESSON_BYTES,
+            },
+        ));
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err((1, 1, ErrorKind::Empty));
     }
@@ -74,14 +105,60 @@ fn decode(bytes: &[u8]) -> Result<&str, (usize, usize, ErrorKind)> {
         let (line, column) = line_column(valid, valid.len());
         (line, column, ErrorKind::NotUtf8)
     })?;
+    let text = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
     if let Some(offset) =
         text.find(|c: char| c == '\0' || (c.is_control() && !c.is_whitespace() && c != '\u{1b}'))
     {
-        let (line, column) = line_column(text, offset);
+        let (line, column) = line_column(&text, offset);
         let reason = "it contains binary control bytes".to_string();
         return Err((line, column, ErrorKind::NotMarkdown { reason }));
     }
+    if let Err(offset) = markup_count(&text) {
+        let (line, column) = line_column(&text, offset);
+        return Err((line, column, ErrorKind::TooMuchMarkup { limit: MAX_MARKUP }));
+    }
     Ok(text)
+}
+
+/// Counts the bytes that can start a Markdown node (line ends and the punctuation of Markdown syntax), or gives the
+/// offset at which the count passes [`MAX_MARKUP`]. The count errs high: ordinary prose is about one byte in ten.
+fn markup_count(text: &str) -> Result<usize, usize> {
+    let mut count = 0;
+    for (offset, byte) in text.bytes().enumerate() {
+        if matches!(
+            byte,
+            b'\n'
+                | b'['
+                | b']'
+                | b'\\'
+                | b'*'
+                | b'_'
+                | b'`'
+                | b'<'
+                | b'>'
+                | b'&'
+                | b'!'
+                | b'~'
+                | b'|'
+                | b'#'
+                | b'-'
+                | b'+'
+                | b'='
+                | b'.'
+                | b'@'
+                | b':'
+        ) {
+            count += 1;
+            if count > MAX_MARKUP {
+                return Err(offset);
+            }
+        }
+    }
+    Ok(count)
 }
 
 fn id_line(split: &front_matter::Split<'_>) -> usize {
@@ -122,6 +199,7 @@ fn parse_body(
     lesson_id: &str,
     markdown: &str,
     problems: &mut Vec<LessonError>,
+    warnings: &mut Vec<LessonError>,
 ) -> Vec<Exercise> {
     let arena = Arena::new();
     let root = parse_document(&arena, markdown, &markdown_options());
@@ -166,9 +244,25 @@ fn parse_body(
         let value = node.data().value.clone();
         match value {
             NodeValue::CodeBlock(block) if block.fenced => {
+                if !block.closed {
+                    let fence = char::from(block.fence_char)
+                        .to_string()
+                        .repeat(block.fence_length);
+                    warnings.push(LessonError::new(
+                        file,
+                        line,
+                        column,
+                        ErrorKind::UnclosedFence { fence },
+                    ));
+                }
+                let source = Source {
+                    markdown,
+                    line,
+                    column,
+                };
                 collect_block(
                     file,
-                    (line, column),
+                    &source,
                     &block.info,
                     &block.literal,
                     exercise,
@@ -224,7 +318,13 @@ fn accept_exercise(
     if title.is_empty() {
         return Err(at(ErrorKind::EmptyExerciseTitle));
     }
-    let id = format!("{lesson_id}/{}", slug::slugify(title));
+    let slug = slug::slugify(title);
+    if slug.is_empty() {
+        return Err(at(ErrorKind::TitleWithoutId {
+            title: title.to_string(),
+        }));
+    }
+    let id = format!("{lesson_id}/{slug}");
     if let Some(first) = earlier.iter().find(|e| e.id == id) {
         return Err(at(ErrorKind::DuplicateExercise {
             id,
@@ -277,15 +377,23 @@ fn sections<'a>(root: &'a AstNode<'a>) -> Vec<Section> {
         .collect()
 }
 
+/// Where a fenced block starts in the lesson's Markdown.
+struct Source<'a> {
+    markdown: &'a str,
+    line: usize,
+    column: usize,
+}
+
 /// Files one fenced block into its exercise, or reports why it cannot be.
 fn collect_block(
     file: &str,
-    (line, column): (usize, usize),
+    source: &Source<'_>,
     info: &str,
     literal: &str,
     exercise: Option<&mut Exercise>,
     problems: &mut Vec<LessonError>,
 ) {
+    let (line, column) = (source.line, source.column);
     let kind = match blocks::classify(info) {
         Fence::Display => return,
         Fence::Unknown { suggestion } => {
@@ -336,7 +444,7 @@ fn collect_block(
         BlockKind::Setup => exercise.setup.push(script),
         BlockKind::ShellCheck => exercise.shell_checks.push(script),
         BlockKind::Check => {
-            let (checks, mut errors) = check_lines(file, literal, content_line);
+            let (checks, mut errors) = check_lines(file, literal, content_line, source.markdown);
             exercise.checks.extend(checks);
             problems.append(&mut errors);
         }
@@ -375,15 +483,32 @@ fn quiz_error_line(error: &super::quiz::QuizError) -> Option<usize> {
 }
 
 /// The assertions of a `check` block (blank lines and `#` comments skipped), and the lines that are not ones.
-fn check_lines(file: &str, literal: &str, first_line: usize) -> (Vec<Check>, Vec<LessonError>) {
+///
+/// Columns are the file's: a block inside a list item or a quote has its lines' prefixes removed by the Markdown
+/// parser, so each line's own indentation is added to how far its text sits in the file's line.
+fn check_lines(
+    file: &str,
+    literal: &str,
+    first_line: usize,
+    markdown: &str,
+) -> (Vec<Check>, Vec<LessonError>) {
     let mut checks = Vec::new();
     let mut problems = Vec::new();
+    let file_lines: Vec<&str> = markdown
+        .lines()
+        .skip(first_line.saturating_sub(1))
+        .take(literal.lines().count())
+        .collect();
     for (index, line) in literal.lines().enumerate() {
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let indent = line.chars().take_while(|c| c.is_whitespace()).count();
+        let prefix = file_lines
+            .get(index)
+            .and_then(|file_line| file_line.strip_suffix(line))
+            .map_or(0, |prefix| prefix.chars().count());
+        let indent = prefix + line.chars().take_while(|c| c.is_whitespace()).count();
         let line_number = first_line + index;
         match parse_check(line.trim_start(), line_number, indent) {
             Ok(check) => checks.push(Check {
@@ -394,11 +519,19 @@ fn check_lines(file: &str, literal: &str, first_line: usize) -> (Vec<Check>, Vec
                 file,
                 line_number,
                 error.column,
-                ErrorKind::BadCheck(error.kind),
+                lesson_check_error(error.kind),
             )),
         }
     }
     (checks, problems)
+}
+
+/// A check's parse error as a lesson error; an empty path is named as such rather than as one leaving the sandbox.
+fn lesson_check_error(kind: CheckErrorKind) -> ErrorKind {
+    match kind {
+        CheckErrorKind::OutsideSandbox { path } if path.trim().is_empty() => ErrorKind::EmptyPath,
+        other => ErrorKind::BadCheck(other),
+    }
 }
 
 /// If the block quote is a hint, its Markdown text without the `Hint:` label.
@@ -678,6 +811,138 @@ mod tests {
         ))
         .expect("valid");
         assert_eq!(lesson.exercises[0].checks.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod edge_case_tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Lesson, Vec<LessonError>> {
+        parse_lesson("x.md", "01-x.md", text.as_bytes())
+    }
+
+    fn errors(text: &str) -> Vec<(usize, usize, ErrorKind)> {
+        parse(text)
+            .expect_err("the lesson is broken")
+            .into_iter()
+            .map(|e| (e.line, e.column, e.kind))
+            .collect()
+    }
+
+    #[test]
+    fn a_title_without_letters_gives_no_id() {
+        let text = "+++\ntitle = \"T\"\n+++\n\n## Exercise: !!!\n\n```check\nexists a\n```\n";
+        assert_eq!(
+            errors(text),
+            [(
+                5,
+                1,
+                ErrorKind::TitleWithoutId {
+                    title: "!!!".into()
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn check_columns_count_the_list_or_quote_around_the_block() {
+        for (text, column) in [
+            ("- step\n\n   ```check\n   exists /etc\n   ```\n", 11),
+            ("> ```check\n> exists /etc\n> ```\n", 10),
+            ("> - ```check\n>   exists /etc\n>   ```\n", 12),
+        ] {
+            let lesson = format!("+++\ntitle = \"T\"\n+++\n\n## Exercise: X\n\n{text}");
+            let found = errors(&lesson);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            assert_eq!(found[0].1, column, "{text:?}");
+            let line = lesson.lines().nth(found[0].0 - 1).expect("the line");
+            let at: String = line.chars().skip(column - 1).collect();
+            assert!(
+                at.starts_with("/etc"),
+                "{text:?}: column {column} is at {at:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn any_line_ending_works() {
+        let lf = "+++\ntitle = \"T\"\n+++\n\n## Exercise: X\n\n```sh setup\ntouch a\n```\n\n```check\nexists a\n```\n";
+        for text in [
+            lf.to_string(),
+            lf.replace('\n', "\r\n"),
+            lf.replace('\n', "\r"),
+        ] {
+            let lesson = parse(&text).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+            let exercise = &lesson.exercises[0];
+            assert_eq!(exercise.setup[0].value, "touch a\n", "{text:?}");
+            assert_eq!(exercise.checks[0].line, 12, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_path_is_named_as_such() {
+        let text = "+++\ntitle = \"T\"\n+++\n\n## Exercise: X\n\n```check\nexists \"\"\n```\n";
+        let found = errors(text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].2, ErrorKind::EmptyPath);
+        assert!(!found[0].2.to_string().contains("leaves the sandbox"));
+    }
+
+    #[test]
+    fn a_fence_never_closed_and_a_lesson_without_exercises_are_warned_about() {
+        let text = "+++\ntitle = \"T\"\n+++\n\n````console\n$ ls\n```\n\n## Exercise: X\n\n```check\nexists a\n```\n";
+        let lesson = parse(text).expect("it parses: everything after the fence is code");
+        assert!(lesson.exercises.is_empty());
+        let warnings: Vec<_> = lesson
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.column, w.kind.clone()))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                (
+                    5,
+                    1,
+                    ErrorKind::UnclosedFence {
+                        fence: "````".into()
+                    }
+                ),
+                (1, 1, ErrorKind::NoExercise)
+            ]
+        );
+        let good = "+++\ntitle = \"T\"\n+++\n\n## Exercise: X\n\n```check\nexists a\n```\n";
+        assert!(parse(good).expect("valid").warnings.is_empty());
+    }
+
+    #[test]
+    fn size_and_markup_are_capped_before_parsing() {
+        let big = format!(
+            "+++\ntitle = \"T\"\n+++\n{}",
+            "a".repeat(MAX_LESSON_BYTES as usize)
+        );
+        assert!(matches!(errors(&big)[0].2, ErrorKind::TooLarge { .. }));
+        for pattern in ["[", "\\\\", "> ", "*a", "a\n\n", "- "] {
+            let body = pattern.repeat(MAX_MARKUP);
+            let text = format!("+++\ntitle = \"T\"\n+++\n{body}");
+            let found = errors(&text);
+            assert!(
+                matches!(found[0].2, ErrorKind::TooMuchMarkup { .. }),
+                "{pattern:?}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_real_lesson_many_times_longer_fits_the_markup_limit() {
+        for (name, bytes) in crate::embedded::LESSONS {
+            let text = std::str::from_utf8(bytes).expect("UTF-8");
+            let count = markup_count(text).expect("below the limit");
+            // A lesson with the same mix of prose and markup, 100 KiB long, still fits.
+            let scaled = count * 100 * 1024 / text.len();
+            assert!(scaled < MAX_MARKUP, "{name}: {scaled}");
+        }
     }
 }
 

@@ -65,27 +65,27 @@ pub fn render_quiz(source: &str, mode: InlineMode, width: usize) -> Vec<Line> {
         ));
     }
     out.push(Line::new());
-    out.push(answer_instructions(&quiz));
+    out.extend(answer_instructions(&quiz, width));
     out
 }
 
-fn answer_instructions(quiz: &Quiz) -> Line {
+/// "Answer with :answer and a letter (a or b).", wrapped to `width` like the rest of the quiz.
+fn answer_instructions(quiz: &Quiz, width: usize) -> Vec<Line> {
     let correct = quiz.options.iter().filter(|option| option.correct).count();
-    let mut line = Line::styled("Answer with ", Style::PLAIN);
-    line.push(":answer", palette::COMMAND);
-    if correct > 1 {
+    let mut text = InlineText::new();
+    text.push_text("Answer with ", &Look::plain());
+    text.push_glued(":answer", &Look::styled(palette::COMMAND));
+    let rest = if correct > 1 {
         // Saying that several options are right is the usual checkbox-versus-radio cue, not the answer.
-        line.push(
-            format!(
-                " and the letters of every correct option ({}).",
-                quiz.choices()
-            ),
-            Style::PLAIN,
-        );
+        format!(
+            " and the letters of every correct option ({}).",
+            quiz.choices()
+        )
     } else {
-        line.push(format!(" and a letter ({}).", quiz.choices()), Style::PLAIN);
-    }
-    line
+        format!(" and a letter ({}).", quiz.choices())
+    };
+    text.push_text(&rest, &Look::plain());
+    wrap(&text, width)
 }
 
 /// Quiz text may use inline Markdown (`code`, *emphasis*); anything that parses as more than one paragraph is shown
@@ -128,7 +128,8 @@ mod tests {
                 "  a) `ls`",
                 "  b) `cd`",
                 "",
-                "Answer with :answer and a letter (a or b)."
+                "Answer with :answer and a letter (a or",
+                "b)."
             ]
         );
     }

@@ -68,8 +68,7 @@ impl Line {
         self.spans.iter().map(|span| span.text.width()).sum()
     }
 
-    /// The text without styles, for tests.
-    #[cfg(test)]
+    /// The text without styles.
     pub fn text(&self) -> String {
         self.spans.iter().map(|span| span.text.as_str()).collect()
     }

@@ -18,24 +18,26 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// A message of the tutor's own that may quote what a learner's command produced (a file name, a process's
-/// command line): line breaks and tabs stay, anything else unsafe is replaced.
-pub fn message(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\t' => c,
-            c if is_unsafe(c) => REPLACEMENT,
-            c => c,
-        })
-        .collect()
-}
-
 /// Inline text: line breaks and tabs become spaces (wrapping decides where lines end), anything else unsafe is
 /// replaced.
 pub fn inline(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
+            c if is_unsafe(c) => REPLACEMENT,
+            c => c,
+        })
+        .collect()
+}
+
+/// A message for a terminal that quotes untrusted text (a learner's output, a file name, a lesson's words): line
+/// breaks and tabs stay, a carriage return becomes a line break (so nothing can overwrite what came before on its
+/// line), anything else unsafe is replaced. The tutor's own messages, reports and errors all pass through here.
+pub fn message(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            '\r' => '\n',
             c if is_unsafe(c) => REPLACEMENT,
             c => c,
         })
@@ -78,6 +80,15 @@ mod tests {
     fn c1_controls_and_bidi_overrides_are_replaced() {
         assert_eq!(inline("\u{9b}2J"), "\u{FFFD}2J");
         assert_eq!(inline("ls \u{202E}txt.sh"), "ls \u{FFFD}txt.sh");
+    }
+
+    #[test]
+    fn messages_keep_their_lines_but_nothing_a_terminal_acts_on() {
+        // An answer printing this would forge a PASS line in a grader's terminal.
+        assert_eq!(
+            message("FAIL x\rPASS cd/where-am-i\x1b[K\n\tok\u{202E}\u{9b}"),
+            "FAIL x\nPASS cd/where-am-i\u{FFFD}[K\n\tok\u{FFFD}\u{FFFD}"
+        );
     }
 
     #[test]

@@ -99,6 +99,10 @@ fn file_names(context: &Context, word: &str) -> Vec<Pair> {
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
+            // A name holding escape sequences would act on the terminal when listed; it cannot be typed anyway.
+            if name.chars().any(crate::render::sanitize::is_unsafe) {
+                return None;
+            }
             if !name.starts_with(name_part)
                 || (name.starts_with('.') && !name_part.starts_with('.'))
             {
@@ -130,6 +134,7 @@ mod tests {
         std::fs::create_dir_all(home.join("projects/website")).expect("mkdir");
         std::fs::write(home.join("notes.txt"), "").expect("write");
         std::fs::write(home.join(".hidden"), "").expect("write");
+        std::fs::write(home.join("no\x1b]0;pwned\x07tes"), "").expect("write");
         let context = Context {
             ids: vec!["cd".into(), "cd/go-home".into(), "whoami".into()],
             commands: vec!["cd".into(), "pwd".into()],

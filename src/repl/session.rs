@@ -266,7 +266,7 @@ impl<'a> Session<'a> {
     /// Saves progress; called on every way out.
     pub fn finish(&mut self) -> Result<()> {
         self.leave();
-        self.store.save()
+        self.store.close()
     }
 
     /// The prompt: the lesson and the sandbox directory with `~`.
@@ -276,7 +276,7 @@ impl<'a> Session<'a> {
             || "~".to_string(),
             |a| a.sandbox.display_path(&a.sandbox.cwd()),
         );
-        format!("[{}] {cwd} $ ", lesson.id)
+        crate::render::sanitize::inline(&format!("[{}] {cwd} $ ", lesson.id))
     }
 
     /// Completion data: every lesson and exercise id, the taught commands, the sandbox's current folder and root.
@@ -359,7 +359,7 @@ impl<'a> Session<'a> {
         let limit = outcome.limit;
         // Output without a final newline would run into the next prompt.
         if outcome.output.last().is_some_and(|&byte| byte != b'\n') {
-            println!();
+            writeln!(std::io::stdout())?;
         }
         let unread = std::mem::take(&mut outcome.unread_input);
         attempt.record(line, outcome);

@@ -118,13 +118,19 @@ fn every_problem_is_reported_at_file_line_column() {
 }
 
 #[test]
-fn show_fails_the_same_way_on_a_broken_folder() {
+fn show_of_a_broken_lesson_names_the_problem_and_healthy_ones_still_show() {
     let tutor = Tutor::new();
     tutor.lesson("broken.md", "# no front matter\n");
+    tutor.lesson("02-fine.md", valid_lesson("Fine"));
     let (ok, _, stderr) = output(tutor.with_lessons(&["show", "broken"]));
     assert!(!ok);
     assert!(
-        stderr.contains("broken.md:1:1: no front matter"),
+        stderr.contains("warning: ") && stderr.contains("broken.md:1:1: no front matter"),
         "{stderr}"
     );
+    assert!(stderr.contains("lesson 'broken' not found"), "{stderr}");
+    let (ok, stdout, stderr) = output(tutor.with_lessons(&["show", "fine"]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Fine"), "{stdout}");
+    assert!(stderr.contains("1 lesson file was skipped"), "{stderr}");
 }

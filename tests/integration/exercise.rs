@@ -286,7 +286,7 @@ fn runaways_left_in_the_background_are_stopped_and_the_next_lines_run() {
     let tutor = Tutor::new();
     two_exercises(&tutor);
     let mut command = tutor.with_lessons(&[]);
-    command.write_stdin(":(){ :|:& };: &\nsleep 4\necho alive-after-the-bomb\n:quit\n");
+    command.write_stdin(":(){ :|:& };: &\nsleep 8\necho alive-after-the-bomb\n:quit\n");
     let (ok, stdout, stderr) = output(command);
     assert!(ok, "{stderr}");
     assert!(

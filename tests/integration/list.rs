@@ -21,7 +21,8 @@ fn json_lists_ids_titles_and_counts() {
     let (ok, stdout, _) = output(tutor.command(&["list", "--json"]));
     assert!(ok);
     let rows: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
-    let first = &rows[0];
+    assert_eq!(rows["version"], 1);
+    let first = &rows["lessons"][0];
     assert_eq!(first["id"], "whoami");
     assert_eq!(first["title"], "Who am I?");
     assert!(first["exercises"].as_u64().expect("a count") >= 2);
@@ -39,7 +40,7 @@ fn lessons_folder_replaces_the_bundled_set_and_orders_by_file_name() {
     let (ok, stdout, stderr) = output(tutor.with_lessons(&["list", "--json"]));
     assert!(ok, "{stderr}");
     let rows: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
-    let ids: Vec<&str> = rows
+    let ids: Vec<&str> = rows["lessons"]
         .as_array()
         .expect("array")
         .iter()
@@ -110,7 +111,7 @@ fn completions_and_manpage_are_generated() {
     let (ok, bash, _) = output(tutor.command(&["completions", "bash"]));
     assert!(ok);
     assert!(
-        bash.contains("_shelltutor()") && bash.contains("verify"),
+        bash.contains("_clap_complete_shelltutor()") && bash.contains("COMPLETE=\"bash\""),
         "{bash}"
     );
     let (ok, _, stderr) = output(tutor.command(&["completions", "tcsh"]));
@@ -119,7 +120,7 @@ fn completions_and_manpage_are_generated() {
     let (ok, man, _) = output(tutor.command(&["manpage"]));
     assert!(ok);
     assert!(
-        man.contains(".TH shelltutor 1") && man.contains("grade"),
+        man.contains(".TH SHELLTUTOR 1") && man.contains("grade"),
         "{man}"
     );
 }

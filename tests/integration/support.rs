@@ -38,7 +38,12 @@ impl Tutor {
 
     /// `shelltutor ARGS` with nothing inherited but `PATH`: no terminal, no colour settings, a fake home.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("shelltutor").expect("the shelltutor binary is built");
+        Command::from_std(self.process(args))
+    }
+
+    /// The same as a plain `std::process::Command`, for tests that spawn and watch the process themselves.
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("shelltutor"));
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
