@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod complete;
+pub mod keyboard;
 pub mod session;
 pub mod signals;
 
@@ -18,6 +19,7 @@ use rustyline::history::FileHistory;
 use rustyline::Editor;
 
 use self::complete::TutorHelper;
+use self::keyboard::Keyboard;
 use self::session::{Flow, Screen, Session, Tone};
 use crate::catalog::Catalog;
 use crate::progress::Store;
@@ -80,7 +82,14 @@ fn read_loop(session: &mut Session<'_>, input: &mut Input) -> Result<()> {
                 Read::End => return Ok(()),
             }
         };
-        match session.handle(&line) {
+        input.line_runs();
+        let flow = session.handle(&line);
+        // What the learner typed while the line ran, and the line did not read, comes next.
+        let typed = session.take_typed_ahead();
+        if !input.typed_ahead(&typed) {
+            session.queue_typed(&typed);
+        }
+        match flow {
             Ok(Flow::Quit) => return Ok(()),
             Ok(Flow::Continue) => {}
             // A failure of one line (a sandbox that cannot start, a lesson setup that fails) is reported, and the
@@ -106,6 +115,8 @@ enum Input {
     Editor {
         editor: Box<Editor<TutorHelper, FileHistory>>,
         history: PathBuf,
+        /// The tutor's hold on the keyboard, so that nothing typed ahead or pasted is lost.
+        keyboard: Option<Keyboard>,
     },
     Piped(std::io::StdinLock<'static>),
 }
@@ -120,21 +131,62 @@ impl Input {
             .auto_add_history(true)
             .max_history_size(1000)?
             .build();
+        let keyboard = if std::io::stdout().is_terminal() {
+            Keyboard::take()
+        } else {
+            None
+        };
         let mut editor = Editor::with_config(config).context("starting the line editor")?;
         editor.set_helper(Some(TutorHelper::default()));
+        // Ctrl-Z at the prompt would suspend the tutor itself; in a shell it does nothing there either.
+        editor.bind_sequence(
+            rustyline::KeyEvent::ctrl('Z'),
+            rustyline::EventHandler::Simple(rustyline::Cmd::Noop),
+        );
         // The tutor's history is its own, kept apart from the learner's real shell history.
         let history = crate::paths::history_file(data_dir);
         let _ = editor.load_history(&history);
         Ok(Input::Editor {
             editor: Box::new(editor),
             history,
+            keyboard,
         })
+    }
+
+    /// A line was read and runs now.
+    fn line_runs(&self) {
+        if let Input::Editor {
+            keyboard: Some(keyboard),
+            ..
+        } = self
+        {
+            keyboard.command();
+        }
+    }
+
+    /// Gives back what was typed ahead during the line; false when there is no keyboard to take it.
+    fn typed_ahead(&self, typed: &[u8]) -> bool {
+        match self {
+            Input::Editor {
+                keyboard: Some(keyboard),
+                ..
+            } => {
+                keyboard.finished(typed);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Reads a line; `initial` is text already typed (ahead of the prompt) that the line starts with.
     fn read(&mut self, prompt: &str, initial: &str) -> Result<Read> {
         match self {
-            Input::Editor { editor, .. } => {
+            Input::Editor {
+                editor, keyboard, ..
+            } => {
+                if let Some(keyboard) = keyboard {
+                    keyboard.prompt();
+                }
                 match editor.readline_with_initial(prompt, (initial, "")) {
                     Ok(line) => Ok(Read::Line(line)),
                     Err(ReadlineError::Interrupted) => Ok(Read::Interrupted),
@@ -158,8 +210,15 @@ impl Input {
     }
 
     fn close(&mut self) {
-        if let Input::Editor { editor, history } = self {
+        if let Input::Editor {
+            editor,
+            history,
+            keyboard,
+        } = self
+        {
             let _ = editor.save_history(history);
+            // Gives the real terminal back.
+            *keyboard = None;
         }
     }
 }

@@ -48,7 +48,7 @@ pub use crate::options::Options;
 pub use crate::outcome::{LimitHit, Outcome, Status};
 pub use crate::processes::ProcessInfo;
 pub use crate::sandbox::{Io, Sandbox, ROOT_PROXY_ID};
-pub use crate::terminal::typed_text;
+pub use crate::terminal::{copy_window_size, typed_text};
 pub use crate::trace::{quote as shell_quote, Executed};
 
 /// Finds out which layers work on this machine by running `true` in a throwaway sandbox (for `doctor`).

@@ -672,7 +672,7 @@ impl Sandbox {
         lingering: bool,
     ) -> std::io::Result<(Relayed, Ended)> {
         let mut watch = Watch::new(limits.interactive_wall_time, &self.folder.home, limits.disk);
-        let raw = terminal::RawMode::enter(input)?;
+        let raw = terminal::RawMode::enter_both(input, output)?;
         let endpoints = Endpoints { input, output };
         let (mut relayed, ended) =
             terminal::relay(child, ends, endpoints, limits.output, &mut watch, lingering)?;

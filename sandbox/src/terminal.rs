@@ -107,15 +107,55 @@ fn set_window_size(fd: BorrowedFd<'_>, size: &nix::pty::Winsize) {
 pub(crate) struct RawMode<'a> {
     terminal: BorrowedFd<'a>,
     saved: Termios,
+    /// The output side of the learner's terminal, when it is another terminal than the input (the tutor may read
+    /// keys through a terminal of its own): raw too, so a command's output reaches the screen byte for byte.
+    output: Option<(BorrowedFd<'a>, Termios)>,
 }
 
 impl<'a> RawMode<'a> {
     pub(crate) fn enter(terminal: BorrowedFd<'a>) -> io::Result<RawMode<'a>> {
-        let saved = termios::tcgetattr(terminal).map_err(io::Error::from)?;
-        let mut raw = saved.clone();
-        termios::cfmakeraw(&mut raw);
-        termios::tcsetattr(terminal, SetArg::TCSANOW, &raw).map_err(io::Error::from)?;
-        Ok(RawMode { terminal, saved })
+        let saved = make_raw(terminal)?;
+        Ok(RawMode {
+            terminal,
+            saved,
+            output: None,
+        })
+    }
+
+    /// Raw mode on both sides of the learner's terminal.
+    pub(crate) fn enter_both(
+        input: BorrowedFd<'a>,
+        output: BorrowedFd<'a>,
+    ) -> io::Result<RawMode<'a>> {
+        let mut raw = RawMode::enter(input)?;
+        if is_terminal(output) && !same_terminal(input, output) {
+            raw.output = Some((output, make_raw(output)?));
+        }
+        Ok(raw)
+    }
+}
+
+/// Puts a terminal in raw mode; returns the modes it had.
+fn make_raw(terminal: BorrowedFd<'_>) -> io::Result<Termios> {
+    let saved = termios::tcgetattr(terminal).map_err(io::Error::from)?;
+    let mut raw = saved.clone();
+    termios::cfmakeraw(&mut raw);
+    termios::tcsetattr(terminal, SetArg::TCSANOW, &raw).map_err(io::Error::from)?;
+    Ok(saved)
+}
+
+/// Whether two descriptors are the same terminal device.
+fn same_terminal(a: BorrowedFd<'_>, b: BorrowedFd<'_>) -> bool {
+    match (nix::sys::stat::fstat(a), nix::sys::stat::fstat(b)) {
+        (Ok(a), Ok(b)) => a.st_rdev == b.st_rdev,
+        _ => false,
+    }
+}
+
+/// Gives the terminal `to` the window size of `from` (a pseudo-terminal standing in for a real one).
+pub fn copy_window_size(from: BorrowedFd<'_>, to: BorrowedFd<'_>) {
+    if let Some(size) = window_size(from) {
+        set_window_size(to, &size);
     }
 }
 
@@ -132,6 +172,9 @@ impl Drop for RawMode<'_> {
         // Whatever is still pending was not typed for the tutor (see `take_typed`).
         let _ = read_pending(self.terminal);
         let _ = termios::tcsetattr(self.terminal, SetArg::TCSANOW, &self.saved);
+        if let Some((output, saved)) = &self.output {
+            let _ = termios::tcsetattr(*output, SetArg::TCSANOW, saved);
+        }
     }
 }
 

@@ -107,6 +107,8 @@ pub struct Session<'a> {
     pending: std::collections::VecDeque<String>,
     /// A half-typed line left over from the same, offered at the next prompt.
     partial: String,
+    /// What the learner typed during the last line that it did not read, until the reader takes it.
+    typed_ahead: Vec<u8>,
 }
 
 impl<'a> Session<'a> {
@@ -136,6 +138,7 @@ impl<'a> Session<'a> {
             running: Vec::new(),
             pending: std::collections::VecDeque::new(),
             partial: String::new(),
+            typed_ahead: Vec::new(),
         }
     }
 
@@ -363,7 +366,7 @@ impl<'a> Session<'a> {
         }
         let unread = std::mem::take(&mut outcome.unread_input);
         attempt.record(line, outcome);
-        self.queue_typed(&unread);
+        self.typed_ahead.extend(unread);
         if let Some(history) = &mut self.history {
             history.after_line();
         }
@@ -436,9 +439,14 @@ impl<'a> Session<'a> {
         Ok(Flow::Continue)
     }
 
-    /// Keeps what the learner typed during a command that the command did not read: complete lines run next, a
-    /// half-typed line is offered at the next prompt.
-    fn queue_typed(&mut self, typed: &[u8]) {
+    /// What the learner typed during the last line that it did not read (taken once).
+    pub fn take_typed_ahead(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.typed_ahead)
+    }
+
+    /// Keeps what the learner typed during a command that the command did not read, when no keyboard does: complete
+    /// lines run next, a half-typed line is offered at the next prompt.
+    pub fn queue_typed(&mut self, typed: &[u8]) {
         if typed.is_empty() {
             return;
         }

@@ -23,15 +23,19 @@ pub fn install() {
     if signals.thread_block().is_err() {
         return;
     }
+    // The real terminal, kept apart: standard input may later be the tutor's own pseudo-terminal (keyboard.rs).
     let stdin = std::io::stdin();
-    let saved = termios::tcgetattr(stdin.as_fd()).ok();
+    let terminal = stdin.as_fd().try_clone_to_owned().ok();
+    let saved = terminal
+        .as_ref()
+        .and_then(|fd| termios::tcgetattr(fd.as_fd()).ok());
     let started = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
             let Ok(signal) = signals.wait() else {
                 return;
             };
-            leave(signal, saved.as_ref());
+            leave(signal, terminal.as_ref().zip(saved.as_ref()));
         });
     if started.is_err() {
         let _ = signals.thread_unblock();
@@ -39,10 +43,9 @@ pub fn install() {
 }
 
 /// Restores the terminal, says why the tutor stops, and exits with 128 + the signal.
-fn leave(signal: Signal, saved: Option<&termios::Termios>) -> ! {
-    let stdin = std::io::stdin();
-    if let Some(saved) = saved {
-        let _ = termios::tcsetattr(stdin.as_fd(), SetArg::TCSANOW, saved);
+fn leave(signal: Signal, terminal: Option<(&std::os::fd::OwnedFd, &termios::Termios)>) -> ! {
+    if let Some((terminal, saved)) = terminal {
+        let _ = termios::tcsetattr(terminal.as_fd(), SetArg::TCSANOW, saved);
     }
     let mut out = std::io::stdout();
     if std::io::IsTerminal::is_terminal(&out) {
