@@ -216,8 +216,9 @@ pub fn split_commands(script: &str) -> Vec<String> {
     commands
 }
 
-/// Whether bash can parse `text` as complete commands (`bash -n` reports no unexpected end of file).
-fn is_complete(text: &str) -> bool {
+/// Whether bash can parse `text` as complete commands (`bash -n` reports no unexpected end of file): an open
+/// quote, a here-document, `if` without `fi` or a trailing `\` mean more lines are to come.
+pub fn is_complete(text: &str) -> bool {
     if !text.contains(['\'', '"', '<', '\\', '(', '{', '`']) && !has_compound_keyword(text) {
         return true;
     }

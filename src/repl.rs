@@ -82,6 +82,25 @@ fn read_loop(session: &mut Session<'_>, input: &mut Input) -> Result<()> {
                 Read::End => return Ok(()),
             }
         };
+        // A command not finished on its line (an open quote, a here-document, `if` without `fi`) goes on at a
+        // continuation prompt, as in a shell.
+        let mut line = line;
+        while !line.trim_start().starts_with(':') && !crate::attempt::is_complete(&line) {
+            let more = match session.next_pending() {
+                Some(more) => more,
+                None => match input.read(CONTINUATION_PROMPT, "")? {
+                    Read::Line(more) => more,
+                    // Ctrl-C drops the unfinished command, as bash does.
+                    Read::Interrupted => {
+                        line.clear();
+                        break;
+                    }
+                    Read::End => break,
+                },
+            };
+            line.push('\n');
+            line.push_str(&more);
+        }
         input.line_runs();
         let flow = session.handle(&line);
         // What the learner typed while the line ran, and the line did not read, comes next.
@@ -100,6 +119,9 @@ fn read_loop(session: &mut Session<'_>, input: &mut Input) -> Result<()> {
         }
     }
 }
+
+/// The prompt for the rest of a command that goes on over several lines (bash's `PS2`).
+const CONTINUATION_PROMPT: &str = "> ";
 
 /// One read from the learner.
 enum Read {
