@@ -11,5 +11,8 @@ pub mod text;
 pub use assertion::Check;
 pub use parse::parse_check;
 pub mod baseline;
+pub mod commands;
 pub mod evaluate;
+pub mod http;
+pub mod pki;
 pub mod view;

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use crate::attempt::{split_commands, Attempt};
+use crate::attempt::{is_complete, split_commands, Attempt};
 use crate::catalog::{closest, Catalog};
-use crate::lesson::{Exercise, Lesson};
+use crate::lesson::{keys, Exercise, Lesson};
 use crate::parallel::{default_jobs, for_each_ordered};
 use crate::programs;
 use crate::quote;
@@ -37,7 +37,7 @@ const MAX_LISTED_ENTRIES: usize = 10_000;
 /// Where the answers come from.
 #[derive(Debug, Clone)]
 pub enum Answers {
-    /// `DIR/<lesson>/<exercise>.sh` for every exercise; a missing file is "not attempted".
+    /// `DIR/<lesson>/<exercise>.sh` (or `.keys`, keystrokes) for every exercise; a missing file is "not attempted".
     Folder(PathBuf),
     /// One exercise, one script.
     Single { exercise: String, script: PathBuf },
@@ -254,6 +254,24 @@ fn answer_path(exercise: &Exercise) -> PathBuf {
     Path::new(lesson).join(format!("{slug}.sh"))
 }
 
+/// How an answer is written: shell lines (`.sh`), or keystrokes for interactive programs (`.keys`, the format of
+/// a lesson's `keys solution`, see docs/lesson-format.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AnswerForm {
+    Lines,
+    Keys,
+}
+
+impl AnswerForm {
+    fn of(path: &Path) -> AnswerForm {
+        if path.extension().is_some_and(|ext| ext == "keys") {
+            AnswerForm::Keys
+        } else {
+            AnswerForm::Lines
+        }
+    }
+}
+
 /// Files in the answers folder that no exercise reads (a typo in a name, an unknown lesson folder), each with the
 /// closest expected name. Hidden files and README files are not answers and are left out; links are not followed.
 fn unmatched_answer_files(catalog: &Catalog, dir: &Path) -> Vec<String> {
@@ -261,7 +279,11 @@ fn unmatched_answer_files(catalog: &Catalog, dir: &Path) -> Vec<String> {
         .lessons
         .iter()
         .flat_map(|lesson| &lesson.exercises)
-        .map(|exercise| answer_path(exercise).display().to_string())
+        .flat_map(|exercise| {
+            let lines = answer_path(exercise);
+            let keys = lines.with_extension("keys");
+            [lines.display().to_string(), keys.display().to_string()]
+        })
         .collect();
     let mut found = Vec::new();
     let is_answer_like =
@@ -298,7 +320,7 @@ fn unmatched_answer_files(catalog: &Catalog, dir: &Path) -> Vec<String> {
                 None => String::new(),
             };
             sanitize::message(&format!(
-                "'{relative}' in the answers folder matches no exercise{guess}, so it was not graded; answers are <lesson>/<exercise>.sh ('shelltutor list --json' has the ids)"
+                "'{relative}' in the answers folder matches no exercise{guess}, so it was not graded; answers are <lesson>/<exercise>.sh or .keys ('shelltutor list --json' has the ids)"
             ))
         })
         .collect()
@@ -355,8 +377,8 @@ fn grade_inner(
             ),
         ));
     }
-    let text = match read_answer(source) {
-        Ok(text) => text,
+    let (text, form) = match read_answer(source) {
+        Ok(found) => found,
         Err(Unusable::Missing) => {
             return Ok(verdict(
                 Status::NotAttempted,
@@ -376,11 +398,17 @@ fn grade_inner(
     }
     // A quiz's answer file holds letters, not commands.
     if !exercise.checks.is_empty() || !exercise.shell_checks.is_empty() {
-        let started = Instant::now();
-        for (index, command) in split_commands(&text).iter().enumerate() {
-            if command.trim_start().starts_with('#') && !command.contains('\n') {
-                continue;
+        let commands = match answer_commands(&text, form) {
+            Ok(commands) => commands,
+            Err(why) => {
+                return Ok(verdict(
+                    Status::Failed,
+                    format!("the answer file '{}' {why}", source.shown()),
+                ))
             }
+        };
+        let started = Instant::now();
+        for (index, (command, keys)) in commands.iter().enumerate() {
             if index >= MAX_ANSWER_COMMANDS || started.elapsed() > MAX_ANSWER_TIME {
                 return Ok(verdict(
                     Status::Failed,
@@ -391,7 +419,10 @@ fn grade_inner(
                     ),
                 ));
             }
-            attempt.run(command)?;
+            match keys {
+                None => attempt.run(command)?,
+                Some(keys) => attempt.run_keys(command, keys)?,
+            };
         }
     }
     let report = attempt.check()?;
@@ -414,6 +445,36 @@ fn grade_inner(
     Ok((status, None, checks))
 }
 
+/// The commands of an answer, each with the keystrokes typed into it (`.keys` answers); comment lines of a
+/// `.sh` answer are left out.
+fn answer_commands(
+    text: &str,
+    form: AnswerForm,
+) -> Result<Vec<(String, Option<Vec<sandbox::KeyStep>>)>, String> {
+    match form {
+        AnswerForm::Lines => Ok(split_commands(text)
+            .into_iter()
+            .filter(|command| !(command.trim_start().starts_with('#') && !command.contains('\n')))
+            .map(|command| (command, None))
+            .collect()),
+        AnswerForm::Keys => keys::parse(text, is_complete)
+            .map(|lines| {
+                lines
+                    .into_iter()
+                    .map(|line| (line.command, Some(line.keys)))
+                    .collect()
+            })
+            .map_err(|error| {
+                format!(
+                    "is not a keystroke script: line {}, column {}: {}",
+                    error.line + 1,
+                    error.column,
+                    error.message
+                )
+            }),
+    }
+}
+
 /// Why an answer could not be used.
 #[derive(Debug)]
 enum Unusable {
@@ -425,15 +486,37 @@ enum Unusable {
     Machine(String),
 }
 
-/// The answer's text: a regular file (no link followed inside the answers folder), at most
-/// [`MAX_ANSWER_BYTES`], UTF-8 without NUL bytes.
-fn read_answer(source: &Source) -> Result<String, Unusable> {
-    let shown = source.shown();
-    let read = match source {
+/// The answer's text and form: a regular file (no link followed inside the answers folder), at most
+/// [`MAX_ANSWER_BYTES`], UTF-8 without NUL bytes. In an answers folder, `<exercise>.keys` is read when there is no
+/// `<exercise>.sh`; both at once is the learner's mistake, named.
+fn read_answer(source: &Source) -> Result<(String, AnswerForm), Unusable> {
+    let mut shown = source.shown();
+    let (read, form) = match source {
         Source::Inside { root, relative } => {
-            safe_file::read_inside(root, relative, MAX_ANSWER_BYTES)
+            let keys = relative.with_extension("keys");
+            match safe_file::read_inside(root, relative, MAX_ANSWER_BYTES) {
+                Err(ReadError::NotFound) => {
+                    shown = sanitize::message(&keys.display().to_string());
+                    (
+                        safe_file::read_inside(root, &keys, MAX_ANSWER_BYTES),
+                        AnswerForm::Keys,
+                    )
+                }
+                read => {
+                    if std::fs::symlink_metadata(root.join(&keys)).is_ok() {
+                        return Err(Unusable::Learner(format!(
+                            "both '{shown}' and '{}' exist; keep the one that is the answer",
+                            sanitize::message(&keys.display().to_string())
+                        )));
+                    }
+                    (read, AnswerForm::Lines)
+                }
+            }
         }
-        Source::Script(path) => safe_file::read(path, MAX_ANSWER_BYTES, Links::Refuse),
+        Source::Script(path) => (
+            safe_file::read(path, MAX_ANSWER_BYTES, Links::Refuse),
+            AnswerForm::of(path),
+        ),
     };
     let bytes = match read {
         Ok(bytes) => bytes,
@@ -469,5 +552,5 @@ fn read_answer(source: &Source) -> Result<String, Unusable> {
             "the answer file '{shown}' contains a NUL byte (line {line}); answers are text, as typed into a shell"
         )));
     }
-    Ok(text)
+    Ok((text, form))
 }

@@ -7,8 +7,10 @@
 pub mod blocks;
 pub mod error;
 pub mod front_matter;
+pub mod keys;
 pub mod parse;
 pub mod quiz;
+pub mod random;
 pub mod slug;
 
 use crate::check::Check;
@@ -60,12 +62,26 @@ pub struct Exercise {
     pub shell_checks: Vec<Located<String>>,
     /// The reference solution; hidden from learners until asked for.
     pub solution: Option<Located<String>>,
+    /// The reference solution as keystrokes (for interactive programs), with the block's text for `:solution`.
+    pub keys_solution: Option<Located<(String, Vec<keys::KeyLine>)>>,
+    /// Values made anew for each attempt, usable as `{name}` placeholders.
+    pub random: Vec<random::RandomValue>,
     pub quiz: Option<Located<Quiz>>,
     /// Hint texts (Markdown), shown one at a time.
     pub hints: Vec<Located<String>>,
 }
 
 impl Exercise {
+    /// Whether the exercise has a reference solution (shell lines or keystrokes).
+    pub fn has_solution(&self) -> bool {
+        self.solution.is_some() || self.keys_solution.is_some()
+    }
+
+    /// The names of the exercise's random values, for placeholders.
+    pub fn random_names(&self) -> Vec<String> {
+        self.random.iter().map(|value| value.name.clone()).collect()
+    }
+
     /// Whether anything can tell that the exercise is done.
     pub fn has_checks(&self) -> bool {
         !self.checks.is_empty() || !self.shell_checks.is_empty() || self.quiz.is_some()

@@ -143,6 +143,15 @@ test -e setup-file
 echo the-solution
 ```
 
+```keys solution
+$ vi keys-secret
+ikeys-solution<Esc>:wq<Enter>
+```
+
+```random
+random-secret = word
+```
+
 ```quiz
 Which?
 
@@ -198,7 +207,15 @@ Which?
     fn tutor_secrets_stay_hidden_in_both_modes() {
         for color in [false, true] {
             let text = render(EVERY_ELEMENT, 80, color, true);
-            for secret in ["the-solution", "setup-file", "the hint text", "[x] two"] {
+            for secret in [
+                "the-solution",
+                "setup-file",
+                "the hint text",
+                "[x] two",
+                "keys-solution",
+                "keys-secret",
+                "random-secret",
+            ] {
                 assert!(!text.contains(secret), "{secret} in {text}");
             }
         }

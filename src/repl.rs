@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod complete;
+pub mod feedback;
 pub mod keyboard;
 pub mod session;
 pub mod signals;

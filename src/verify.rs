@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::attempt::{split_commands, Attempt};
+use crate::attempt::Attempt;
 use crate::catalog::Catalog;
 use crate::lesson::{Exercise, Lesson};
 use crate::parallel::for_each_ordered;
@@ -177,21 +177,14 @@ fn untouched_passes(exercise: &Exercise, options: &sandbox::Options) -> Result<b
 
 /// What goes wrong when the reference solution is typed in (empty when it passes).
 fn solution_failures(exercise: &Exercise, options: &sandbox::Options) -> Result<Vec<String>> {
-    if exercise.solution.is_none() && exercise.quiz.is_none() {
+    if !exercise.has_solution() && exercise.quiz.is_none() {
         return Ok(vec![format!(
-            "it has no 'sh solution' block, so nothing shows it can be done; add one after the checks (line {})",
+            "it has no 'sh solution' or 'keys solution' block, so nothing shows it can be done; add one after the checks (line {})",
             exercise.line
         )]);
     }
     let mut attempt = Attempt::start(exercise, options.clone())?;
-    if let Some(solution) = &exercise.solution {
-        for command in split_commands(&solution.value) {
-            attempt.run(&command)?;
-        }
-    }
-    if let Some(quiz) = &exercise.quiz {
-        attempt.answer = Some(quiz.value.correct_answer());
-    }
+    attempt.run_solution()?;
     let report = attempt.check()?;
     Ok(report
         .failures()

@@ -112,6 +112,8 @@ pub struct Sandbox {
     shell_state: Vec<u8>,
     /// Notices about the environment not yet taken (e.g. that it had to be made anew).
     notices: Vec<Notice>,
+    /// The line running now is the checker's, not the learner's: it leaves the shell state as it was.
+    probing: bool,
 }
 
 impl Sandbox {
@@ -171,6 +173,7 @@ impl Sandbox {
             user_name,
             shell_state: Vec::new(),
             notices: Vec::new(),
+            probing: false,
         };
         if sandbox.facts.namespaces.is_ok() {
             if let Some(home) = real_home.filter(|home| home_path_usable(home)) {
@@ -185,6 +188,40 @@ impl Sandbox {
     /// Runs a line headless (stdin `/dev/null`, output recorded) and reports what happened.
     pub fn run(&mut self, line: &str) -> Result<Outcome, Error> {
         self.run_with(line, Io::Captured)
+    }
+
+    /// Runs a line for a checker: headless, in the learner's shell state (their folder, variables, aliases,
+    /// `PATH`), but leaving that state as it was (`$?`, the folder, variables), as if the learner had not typed it.
+    pub fn run_check(&mut self, line: &str) -> Result<Outcome, Error> {
+        self.probing = true;
+        let outcome = self.run_with(line, Io::Captured);
+        self.probing = false;
+        outcome
+    }
+
+    /// The name (inside the sandbox) of the user that owns a file whose host owner is `host_uid`: the learner for
+    /// their own files, a service account for its files (root's learner), or the number when unknown.
+    pub fn owner_name(&self, host_uid: u32) -> String {
+        let inside = if self.facts.namespaces.is_ok() {
+            if host_uid == self.maps.outside_uid {
+                Some(self.maps.inside_uid)
+            } else {
+                self.maps
+                    .extra_uids
+                    .iter()
+                    .find(|(_, outside)| *outside == host_uid)
+                    .map(|(inside, _)| *inside)
+            }
+        } else {
+            Some(host_uid)
+        };
+        inside
+            .and_then(|uid| {
+                nix::unistd::User::from_uid(nix::unistd::Uid::from_raw(uid))
+                    .ok()
+                    .flatten()
+            })
+            .map_or_else(|| host_uid.to_string(), |user| user.name)
     }
 
     /// Runs a line headless while passing its output through to the tutor's stdout and stderr.
@@ -315,6 +352,23 @@ impl Sandbox {
     /// The learner's user name as `whoami` prints it inside (the caller's own name).
     pub fn user_name(&self) -> &OsStr {
         &self.user_name
+    }
+
+    /// The learner's uid and gid as their commands see them (`id -u`, `id -g`).
+    pub fn learner_ids(&self) -> (u32, u32) {
+        (self.maps.inside_uid, self.maps.inside_gid)
+    }
+
+    /// The host name as the learner's commands see it: the sandbox's own where a UTS namespace gives it one.
+    pub fn hostname(&self) -> String {
+        if self.facts.namespaces.is_ok() {
+            HOSTNAME.to_string_lossy().into_owned()
+        } else {
+            nix::unistd::gethostname()
+                .ok()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        }
     }
 
     /// The host uid that files the learner creates belong to (the proxy id for root's learner).
@@ -749,7 +803,7 @@ impl Sandbox {
         shell_cpu: Option<Duration>,
     ) -> Outcome {
         let commands = crate::trace::parse_with_status(&relayed.trace.bytes, Some(status.code()));
-        if relayed.limit.is_none() {
+        if relayed.limit.is_none() && !self.probing {
             if let Some((state, cwd)) = crate::shell_state::parse(&relayed.state) {
                 // Kept in the tutor's memory, out of the learner's reach, and handed to the next line's shell.
                 self.shell_state = state.to_vec();

@@ -31,7 +31,8 @@ const KEPT_TRAPS: &str =
 /// Separates the fields of a trace record; `PS4` starts with it, and bash repeats it once per level of `eval` or
 /// command substitution. Bash quotes control characters in arguments (`$'\036'`), so it never appears raw there.
 pub(crate) const RECORD_START: u8 = 0x1e;
-/// Separates the fields at the start of a record (after the status, the shell's pid, the function depth and name).
+/// Separates the fields at the start of a record (after the status, the shell's pid, the function depth and name,
+/// and the working directory).
 pub(crate) const FIELD_END: u8 = 0x1f;
 
 /// The program for one line, which the line's bash reads from a sealed memfd (descriptor
@@ -98,7 +99,7 @@ __st_save() {{
 trap __st_save EXIT
 __st_prev_last=${{__st_prev_last-}}
 {job_control}BASH_XTRACEFD=97
-PS4=$'\x1e''$?'$'\x1f''$BASHPID'$'\x1f''${{#FUNCNAME[@]}}'$'\x1f''${{FUNCNAME[0]-}}'$'\x1f'
+PS4=$'\x1e''$?'$'\x1f''$BASHPID'$'\x1f''${{#FUNCNAME[@]}}'$'\x1f''${{FUNCNAME[0]-}}'$'\x1f''$PWD'$'\x1f'
 set -x
 eval "__st_ret ${{__st_prev_status:-0}} ${{__st_prev_last@Q}}
 $__st_line"{after}

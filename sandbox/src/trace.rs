@@ -26,6 +26,8 @@ pub struct Executed {
     pub depth: u32,
     /// The pid of the shell that ran it (a subshell has its own).
     pub shell_pid: i32,
+    /// The shell's working directory when it ran, as the learner sees it (relative arguments start there).
+    pub cwd: String,
 }
 
 impl Executed {
@@ -53,6 +55,7 @@ struct Record {
     pid: i32,
     function_depth: u32,
     function: String,
+    cwd: String,
     words: Vec<String>,
 }
 
@@ -112,6 +115,7 @@ pub fn parse_with_status(trace: &[u8], final_status: Option<i32>) -> Vec<Execute
             status,
             depth: (record.level - 2) + u32::from(record.function_depth > 0),
             shell_pid: record.pid,
+            cwd: record.cwd.clone(),
         });
     }
     executed
@@ -144,9 +148,9 @@ fn records(trace: &[u8]) -> Vec<Record> {
             level += 1;
             index += 1;
         }
-        // The header: status, pid, function depth and name, each ended by FIELD_END.
+        // The header: status, pid, function depth and name, working directory, each ended by FIELD_END.
         let mut fields: Vec<&str> = Vec::with_capacity(4);
-        while fields.len() < 4 {
+        while fields.len() < 5 {
             let Some(offset) = bytes[index..]
                 .iter()
                 .position(|&b| b == FIELD_END || b == b'\n' || b == RECORD_START)
@@ -159,7 +163,7 @@ fn records(trace: &[u8]) -> Vec<Record> {
             fields.push(&text[index..index + offset]);
             index += offset + 1;
         }
-        if fields.len() < 4 {
+        if fields.len() < 5 {
             continue;
         }
         let (words, end) = words(&text, index);
@@ -169,6 +173,7 @@ fn records(trace: &[u8]) -> Vec<Record> {
             pid: fields[1].parse().unwrap_or(0),
             function_depth: fields[2].parse().unwrap_or(0),
             function: fields[3].to_owned(),
+            cwd: fields[4].to_owned(),
             words,
         });
         index = end;
@@ -331,7 +336,7 @@ mod tests {
     ) -> Vec<u8> {
         let mut bytes = vec![RECORD_START; level];
         bytes.extend_from_slice(
-            format!("{status}\x1f{pid}\x1f{depth}\x1f{function}\x1f{text}\n").as_bytes(),
+            format!("{status}\x1f{pid}\x1f{depth}\x1f{function}\x1f/home/a\x1f{text}\n").as_bytes(),
         );
         bytes
     }
@@ -369,7 +374,7 @@ mod tests {
 
     #[test]
     fn quoted_arguments_cannot_fake_records() {
-        let forged = "echo 'a\n\x1e\x1e0\x1f10\x1f0\x1f\x1fwhoami\n'";
+        let forged = "echo 'a\n\x1e\x1e0\x1f10\x1f0\x1f\x1f/\x1fwhoami\n'";
         let mut trace = record(1, 0, 10, 0, "", "eval '__st_ret 0 x'");
         trace.extend(record(2, 0, 10, 0, "", forged));
         let commands = parse(&trace);
@@ -393,6 +398,7 @@ mod tests {
             status: None,
             depth: 0,
             shell_pid: 1,
+            cwd: "/home/a".into(),
         };
         assert_eq!(command.command_line(), "mkdir -p 'a b'");
     }

@@ -1,4 +1,4 @@
-//! The state of the paths that `appended` and `unchanged` name, taken when an exercise begins.
+//! The state of the paths that `appended`, `unchanged` and `modified` name, taken when an exercise begins.
 //!
 //! Only those paths are recorded, each bounded by [`MAX_READ`](super::view::MAX_READ), so the snapshot costs the
 //! same in a sandbox with ten files or ten thousand.
@@ -12,6 +12,8 @@ pub struct Recorded {
     pub entry: Entry,
     /// The file's first bytes, for files.
     pub content: Option<Vec<u8>>,
+    /// The modification time (seconds and nanoseconds), when there is an entry.
+    pub modified: Option<(i64, i64)>,
 }
 
 /// The recorded paths of one exercise.
@@ -43,5 +45,20 @@ impl Baseline {
 pub fn record(view: &View, rule: &PathRule) -> Recorded {
     let entry = view.entry(rule, true);
     let content = view.read(&entry).map(|(bytes, _)| bytes);
-    Recorded { entry, content }
+    let modified = match &entry {
+        Entry::File { path, .. } | Entry::Dir { path, .. } | Entry::Special { path, .. } => {
+            std::fs::symlink_metadata(path).ok().map(|m| {
+                (
+                    std::os::unix::fs::MetadataExt::mtime(&m),
+                    std::os::unix::fs::MetadataExt::mtime_nsec(&m),
+                )
+            })
+        }
+        _ => None,
+    };
+    Recorded {
+        entry,
+        content,
+        modified,
+    }
 }

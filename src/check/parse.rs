@@ -6,8 +6,11 @@
 use regex::Regex;
 use thiserror::Error;
 
-use super::assertion::{Assertion, Check, PathRule, Test};
-use super::text::unknown_placeholders;
+use super::assertion::{
+    Assertion, CertificateField, Check, CommandPattern, CommandTest, HttpTest, ModeTest, PathRule,
+    PemKind, Test,
+};
+use super::text::{placeholder_names, PLACEHOLDERS};
 
 /// Why a check line cannot be understood; `column` is 1-based within the line.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -42,7 +45,7 @@ pub enum CheckErrorKind {
     BadMode { text: String },
     #[error("'{text}' is not a whole number")]
     BadNumber { text: String },
-    #[error("unknown placeholder '{{{name}}}'; the placeholders are {{user}}, {{home}} and {{cwd}} (write {{{{ for a brace)")]
+    #[error("unknown placeholder '{{{name}}}'; the placeholders are {{user}}, {{home}}, {{cwd}}, {{uid}}, {{gid}}, {{group}}, {{hostname}} and the exercise's random values (write {{{{ for a brace)")]
     UnknownPlaceholder { name: String },
     #[error("expected '{expected}' here, found '{found}'")]
     Expected {
@@ -60,7 +63,7 @@ struct Token {
 }
 
 /// The assertion words, for suggestions.
-const WORDS: [&str; 16] = [
+const WORDS: [&str; 31] = [
     "exists",
     "missing",
     "dir",
@@ -74,9 +77,24 @@ const WORDS: [&str; 16] = [
     "output",
     "appended",
     "unchanged",
+    "modified",
     "ran",
     "did",
     "not",
+    "owner",
+    "type",
+    "program",
+    "process",
+    "port",
+    "http",
+    "pem",
+    "key",
+    "certificate",
+    "ssh",
+    "authorized",
+    "command",
+    "run",
+    "with",
 ];
 
 /// Parses one check line (already trimmed of indentation; `column` offsets are relative to `indent`).
@@ -88,27 +106,49 @@ pub fn parse_check(line: &str, line_number: usize, indent: usize) -> Result<Chec
     let mut tokens = tokenize(line).map_err(shift)?;
     let message = split_message(&mut tokens).map_err(shift)?;
     let end_column = line.chars().count() + 1;
-    let assertion = Parser {
+    let mut parser = Parser {
         tokens: &tokens,
         position: 0,
         end_column,
+    };
+    let assertion = parser.assertion().map_err(shift)?;
+    if let Some(extra) = tokens.get(parser.position) {
+        return Err(shift(CheckError {
+            column: extra.column,
+            kind: CheckErrorKind::Extra {
+                text: extra.text.clone(),
+            },
+        }));
     }
-    .assertion()
-    .map_err(shift)?;
-    for token in tokens.iter().chain(message.iter()) {
-        if let Some(name) = unknown_placeholders(&token.text).into_iter().next() {
-            return Err(shift(CheckError {
-                column: token.column,
-                kind: CheckErrorKind::UnknownPlaceholder { name },
-            }));
-        }
-    }
+    let placeholders = tokens
+        .iter()
+        .chain(message.iter())
+        .flat_map(|token| {
+            placeholder_names(&token.text)
+                .into_iter()
+                .map(move |name| (token.column + indent, name))
+        })
+        .collect();
     Ok(Check {
         assertion,
         message: message.map(|token| token.text),
         line: line_number,
         source: line.to_string(),
+        placeholders,
     })
+}
+
+/// Checks a line's placeholders against the names the exercise defines (random values) and the built-in ones.
+pub fn check_placeholders(check: &Check, defined: &[String]) -> Result<(), CheckError> {
+    for (column, name) in &check.placeholders {
+        if !PLACEHOLDERS.contains(&name.as_str()) && !defined.iter().any(|d| d == name) {
+            return Err(CheckError {
+                column: *column,
+                kind: CheckErrorKind::UnknownPlaceholder { name: name.clone() },
+            });
+        }
+    }
+    Ok(())
 }
 
 fn tokenize(line: &str) -> Result<Vec<Token>, CheckError> {
@@ -217,27 +257,160 @@ impl Parser<'_> {
     fn assertion(&mut self) -> Result<Assertion, CheckError> {
         let first = self.next_word("an assertion", "exists ~/notes")?;
         let assertion = match first.text.as_str() {
+            "not" => Assertion::Not(Box::new(self.assertion()?)),
             "exists" => Assertion::Exists(self.path("exists")?),
             "missing" => Assertion::Missing(self.path("missing")?),
-            "dir" => Assertion::Dir(self.path("dir")?),
+            "dir" => {
+                let path = self.path("dir")?;
+                if self.optional_word("has") {
+                    let count = self.count("dir PATH has")?;
+                    self.expect_one_of(&["entries", "entry"])?;
+                    Assertion::EntryCount(path, count)
+                } else {
+                    Assertion::Dir(path)
+                }
+            }
             "file" => Assertion::File(self.path("file")?),
             "empty" => Assertion::Empty(self.path("empty")?),
             "appended" => Assertion::Appended(self.path("appended")?),
             "unchanged" => Assertion::Unchanged(self.path("unchanged")?),
+            "modified" => Assertion::Modified(self.path("modified")?),
             "symlink" => self.symlink()?,
             "content" => self.content()?,
             "mode" => self.mode()?,
+            "owner" => {
+                let path = self.path("owner")?;
+                self.expect_word("is")?;
+                let name = self.next_word("a user name", "owner ~/f is {user}")?;
+                Assertion::Owner(path, name.text)
+            }
             "cwd" => {
                 self.optional_word("is");
                 Assertion::Cwd(self.path("cwd is")?)
             }
             "status" => self.status()?,
-            "output" => Assertion::Output(self.test("output")?),
-            "ran" => Assertion::Ran(self.regex("ran")?),
+            "output" => {
+                if self.optional_word("of") {
+                    let names = self.names("output of")?;
+                    Assertion::OutputOf(names, self.test("output of NAME")?)
+                } else {
+                    Assertion::Output(self.test("output")?)
+                }
+            }
+            "ran" => Assertion::Ran(self.command_pattern()?),
             "did" => {
                 self.expect_word("not")?;
                 self.expect_word("run")?;
-                Assertion::DidNotRun(self.regex("did not run")?)
+                Assertion::DidNotRun(self.command_pattern()?)
+            }
+            "type" => {
+                let name = self.next_word("a command name", "type cd is builtin")?;
+                self.expect_word("is")?;
+                let kind = self.next_word("a kind", "builtin, keyword, alias, function or file")?;
+                if !["builtin", "keyword", "alias", "function", "file"]
+                    .contains(&kind.text.as_str())
+                {
+                    return Err(CheckError {
+                        column: kind.column,
+                        kind: CheckErrorKind::Expected {
+                            expected: "builtin, keyword, alias, function or file",
+                            found: kind.text,
+                        },
+                    });
+                }
+                Assertion::TypeIs(name.text, kind.text)
+            }
+            "program" => {
+                let name = self.next_word("a program name", "program ls is found")?;
+                self.expect_word("is")?;
+                if self.optional_word("found") {
+                    Assertion::Program(name.text, None)
+                } else {
+                    self.expect_word("at")?;
+                    let path = self.string("program NAME is at")?;
+                    Assertion::Program(name.text, Some(path.text))
+                }
+            }
+            "process" => {
+                let name = self.next_word("a process name", "process nginx runs")?;
+                self.expect_word("runs")?;
+                Assertion::ProcessRuns(name.text)
+            }
+            "port" => {
+                let port = self.number("port")?;
+                let port = u16::try_from(port).map_err(|_| self.bad_number(&port.to_string()))?;
+                self.expect_word("is")?;
+                self.expect_word("listening")?;
+                Assertion::PortListening(port)
+            }
+            "http" => self.http()?,
+            "pem" => {
+                let path = self.path("pem")?;
+                self.expect_word("is")?;
+                Assertion::Pem(path, self.pem_kind()?)
+            }
+            "key" => {
+                let path = self.path("key")?;
+                self.expect_word("matches")?;
+                Assertion::KeyMatches(path, self.path("key PATH matches")?)
+            }
+            "certificate" => {
+                let path = self.path("certificate")?;
+                if self.optional_word("expires") {
+                    self.expect_word("after")?;
+                    let days = self.number("certificate PATH expires after")?;
+                    self.expect_one_of(&["days", "day"])?;
+                    Assertion::CertificateValidFor(path, days)
+                } else {
+                    let field = self.certificate_field()?;
+                    Assertion::Certificate(path, field, self.test("certificate PATH FIELD")?)
+                }
+            }
+            "ssh" => {
+                self.expect_word("key")?;
+                let path = self.path("ssh key")?;
+                if self.optional_word("type") {
+                    self.expect_word("is")?;
+                    let kind = self.next_word("a key type", "ed25519")?;
+                    Assertion::SshKeyType(path, kind.text)
+                } else {
+                    self.expect_word("has")?;
+                    let without = self.optional_word("no");
+                    self.expect_word("passphrase")?;
+                    Assertion::SshKeyPassphrase(path, !without)
+                }
+            }
+            "authorized" => {
+                self.expect_word("keys")?;
+                let path = self.path("authorized keys")?;
+                self.expect_one_of(&["contain", "contains"])?;
+                self.expect_word("key")?;
+                Assertion::AuthorizedKeysContain(
+                    path,
+                    self.path("authorized keys PATH contain key")?,
+                )
+            }
+            "command" => {
+                let line = self.string("command")?;
+                let test = match self
+                    .next_word("succeeds, fails or output", "command \"nginx -t\" succeeds")?
+                {
+                    word if word.text == "succeeds" => CommandTest::Succeeds,
+                    word if word.text == "fails" => CommandTest::Fails,
+                    word if word.text == "output" => {
+                        CommandTest::Output(self.test("command LINE output")?)
+                    }
+                    word => {
+                        return Err(CheckError {
+                            column: word.column,
+                            kind: CheckErrorKind::Expected {
+                                expected: "succeeds, fails or output",
+                                found: word.text,
+                            },
+                        })
+                    }
+                };
+                Assertion::Command(line.text, test)
             }
             word => {
                 let suggestion = WORDS
@@ -254,21 +427,19 @@ impl Parser<'_> {
                 });
             }
         };
-        match self.tokens.get(self.position) {
-            Some(extra) => Err(CheckError {
-                column: extra.column,
-                kind: CheckErrorKind::Extra {
-                    text: extra.text.clone(),
-                },
-            }),
-            None => Ok(assertion),
-        }
+        Ok(assertion)
     }
 
     fn next(&mut self) -> Option<&Token> {
         let token = self.tokens.get(self.position)?;
         self.position += 1;
         Some(token)
+    }
+
+    fn peek_word(&self, word: &str) -> bool {
+        self.tokens
+            .get(self.position)
+            .is_some_and(|t| !t.quoted && t.text == word)
     }
 
     fn missing(&self, assertion: &str, what: &'static str, example: &'static str) -> CheckError {
@@ -278,6 +449,18 @@ impl Parser<'_> {
                 assertion: assertion.into(),
                 what,
                 example,
+            },
+        }
+    }
+
+    fn bad_number(&self, text: &str) -> CheckError {
+        CheckError {
+            column: self
+                .tokens
+                .get(self.position.saturating_sub(1))
+                .map_or(self.end_column, |t| t.column),
+            kind: CheckErrorKind::BadNumber {
+                text: text.to_string(),
             },
         }
     }
@@ -292,10 +475,7 @@ impl Parser<'_> {
     }
 
     fn optional_word(&mut self, word: &str) -> bool {
-        let present = self
-            .tokens
-            .get(self.position)
-            .is_some_and(|t| !t.quoted && t.text == word);
+        let present = self.peek_word(word);
         if present {
             self.position += 1;
         }
@@ -303,19 +483,23 @@ impl Parser<'_> {
     }
 
     fn expect_word(&mut self, word: &'static str) -> Result<(), CheckError> {
+        self.expect_one_of(&[word])
+    }
+
+    fn expect_one_of(&mut self, words: &[&'static str]) -> Result<(), CheckError> {
         match self.next().cloned() {
-            Some(token) if !token.quoted && token.text == word => Ok(()),
+            Some(token) if !token.quoted && words.contains(&token.text.as_str()) => Ok(()),
             Some(token) => Err(CheckError {
                 column: token.column,
                 kind: CheckErrorKind::Expected {
-                    expected: word,
+                    expected: words[0],
                     found: token.text,
                 },
             }),
             None => Err(CheckError {
                 column: self.end_column,
                 kind: CheckErrorKind::Expected {
-                    expected: word,
+                    expected: words[0],
                     found: "the end of the line".into(),
                 },
             }),
@@ -338,24 +522,119 @@ impl Parser<'_> {
         self.next().cloned().ok_or(error)
     }
 
+    /// Command names, alternatives separated by `|`: `vi|vim`.
+    fn names(&mut self, assertion: &str) -> Result<Vec<String>, CheckError> {
+        let error = self.missing(assertion, "a command name", "whoami");
+        let token = self.next().cloned().ok_or(error)?;
+        Ok(token
+            .text
+            .split('|')
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
     fn regex(&mut self, assertion: &str) -> Result<Regex, CheckError> {
         let token = self.string(assertion)?;
-        // Multi-line mode: `^` and `$` match at every line's start and end, as a learner reading output expects.
-        regex::RegexBuilder::new(&token.text)
-            .multi_line(true)
-            .build()
-            .map_err(|error| CheckError {
-                column: token.column,
-                kind: CheckErrorKind::BadRegex {
-                    message: error
-                        .to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                },
-            })
+        compile_regex(&token)
+    }
+
+    /// `NAMES [with ITEM...] [without arguments] [successfully|unsuccessfully] [in the last line]`, or the legacy
+    /// `"REGEX" [in the last line]`.
+    fn command_pattern(&mut self) -> Result<CommandPattern, CheckError> {
+        let first = self
+            .tokens
+            .get(self.position)
+            .cloned()
+            .ok_or_else(|| self.missing("ran", "a command name", "whoami"))?;
+        let mut pattern = CommandPattern {
+            names: Vec::new(),
+            regex: None,
+            options: Vec::new(),
+            arguments: Vec::new(),
+            paths: Vec::new(),
+            no_arguments: false,
+            succeeded: None,
+            last_line: false,
+        };
+        if first.quoted {
+            pattern.regex = Some(self.regex("ran")?);
+        } else {
+            pattern.names = self.names("ran")?;
+            if self.optional_word("with") {
+                self.command_items(&mut pattern)?;
+            }
+            if self.optional_word("without") {
+                self.expect_one_of(&["arguments", "argument"])?;
+                pattern.no_arguments = true;
+            }
+            if self.optional_word("successfully") {
+                pattern.succeeded = Some(true);
+            } else if self.optional_word("unsuccessfully") {
+                pattern.succeeded = Some(false);
+            }
+        }
+        if self.optional_word("in") {
+            self.expect_word("the")?;
+            self.expect_word("last")?;
+            self.expect_word("line")?;
+            pattern.last_line = true;
+        }
+        Ok(pattern)
+    }
+
+    /// Options (`-p|--parents`), quoted arguments and `path "P"` after `with`, optionally joined by `and`.
+    fn command_items(&mut self, pattern: &mut CommandPattern) -> Result<(), CheckError> {
+        let mut items = 0;
+        while let Some(token) = self.tokens.get(self.position).cloned() {
+            if token.quoted {
+                self.position += 1;
+                pattern.arguments.push(token.text);
+            } else if token.text == "and" {
+                self.position += 1;
+                continue;
+            } else if token.text == "path" {
+                self.position += 1;
+                let path = self.string("with path")?;
+                let rule = path_rule(&path.text).ok_or(CheckError {
+                    column: path.column,
+                    kind: CheckErrorKind::OutsideSandbox { path: path.text },
+                })?;
+                pattern.paths.push(rule);
+            } else if token.text.starts_with('-') && token.text.len() > 1 {
+                self.position += 1;
+                let spellings: Vec<String> = token
+                    .text
+                    .split('|')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                if let Some(bad) = spellings
+                    .iter()
+                    .find(|s| !s.starts_with('-') || s.len() < 2)
+                {
+                    return Err(CheckError {
+                        column: token.column,
+                        kind: CheckErrorKind::Expected {
+                            expected: "an option such as -p or --parents",
+                            found: bad.clone(),
+                        },
+                    });
+                }
+                pattern.options.push(spellings);
+            } else {
+                break;
+            }
+            items += 1;
+        }
+        if items == 0 {
+            return Err(self.missing(
+                "ran NAME with",
+                "options, quoted arguments or path \"P\"",
+                "ran mkdir with -p|--parents",
+            ));
+        }
+        Ok(())
     }
 
     fn symlink(&mut self) -> Result<Assertion, CheckError> {
@@ -370,11 +649,25 @@ impl Parser<'_> {
     fn content(&mut self) -> Result<Assertion, CheckError> {
         let path = self.path("content")?;
         if self.optional_word("has") {
-            let count = self.number("content PATH has")?;
-            self.expect_word("lines")?;
-            return Ok(Assertion::LineCount(
+            if self.optional_word("no") {
+                self.expect_word("private")?;
+                self.expect_word("key")?;
+                return Ok(Assertion::NoPrivateKey(path));
+            }
+            let count = self.count("content PATH has")?;
+            self.expect_one_of(&["lines", "line"])?;
+            return Ok(Assertion::LineCount(path, count));
+        }
+        if self.peek_word("equals")
+            && self
+                .tokens
+                .get(self.position + 1)
+                .is_some_and(|t| !t.quoted && t.text == "file")
+        {
+            self.position += 2;
+            return Ok(Assertion::SameContent(
                 path,
-                usize::try_from(count).unwrap_or(0),
+                self.path("content PATH equals file")?,
             ));
         }
         Ok(Assertion::Content(path, self.test("content PATH")?))
@@ -407,7 +700,15 @@ impl Parser<'_> {
     }
 
     fn mode(&mut self) -> Result<Assertion, CheckError> {
+        if self.optional_word("under") {
+            let path = self.path("mode under")?;
+            return Ok(Assertion::ModeUnder(path, self.mode_test()?));
+        }
         let path = self.path("mode")?;
+        Ok(Assertion::Mode(path, self.mode_test()?))
+    }
+
+    fn mode_test(&mut self) -> Result<ModeTest, CheckError> {
         let token = self
             .next()
             .cloned()
@@ -427,9 +728,9 @@ impl Parser<'_> {
                 let bits =
                     symbolic_bits(&spec.text).ok_or_else(|| bad_mode(&spec.text, spec.column))?;
                 Ok(if token.text == "lacks" {
-                    Assertion::ModeLacks(path, bits, spec.text)
+                    ModeTest::Lacks(bits, spec.text)
                 } else {
-                    Assertion::ModeHas(path, bits, spec.text)
+                    ModeTest::Has(bits, spec.text)
                 })
             }
             "is" => {
@@ -438,16 +739,25 @@ impl Parser<'_> {
                     .cloned()
                     .ok_or_else(|| self.missing("mode PATH is", "octal digits", "600"))?;
                 octal(&digits.text)
-                    .map(|bits| Assertion::ModeIs(path, bits))
+                    .map(ModeTest::Is)
                     .ok_or_else(|| bad_mode(&digits.text, digits.column))
             }
             text => octal(text)
-                .map(|bits| Assertion::ModeIs(path, bits))
+                .map(ModeTest::Is)
                 .ok_or_else(|| bad_mode(text, token.column)),
         }
     }
 
     fn status(&mut self) -> Result<Assertion, CheckError> {
+        if self.optional_word("of") {
+            let names = self.names("status of")?;
+            self.expect_word("is")?;
+            let code = self.number("status of NAME is")?;
+            return Ok(Assertion::StatusOf(
+                names,
+                i32::try_from(code).unwrap_or(i32::MAX),
+            ));
+        }
         self.optional_word("is");
         let negated = self.optional_word("not");
         let code = self.number("status is")?;
@@ -457,6 +767,113 @@ impl Parser<'_> {
         } else {
             Assertion::StatusIs(code)
         })
+    }
+
+    /// `http URL [trusting PATH] (status is N | header NAME TEST | body TEST | certificate FIELD TEST |
+    /// certificate matches key PATH)`.
+    fn http(&mut self) -> Result<Assertion, CheckError> {
+        let url = self.next_word("a URL", "http http://example.test/ status is 200")?;
+        if !(url.text.starts_with("http://") || url.text.starts_with("https://")) {
+            return Err(CheckError {
+                column: url.column,
+                kind: CheckErrorKind::Expected {
+                    expected: "a URL starting with http:// or https://",
+                    found: url.text,
+                },
+            });
+        }
+        let trust = if self.optional_word("trusting") {
+            Some(self.path("http URL trusting")?)
+        } else {
+            None
+        };
+        let word = self.next_word("status, header, body or certificate", "status is 200")?;
+        let test = match word.text.as_str() {
+            "status" => {
+                self.expect_word("is")?;
+                let code = self.number("http URL status is")?;
+                HttpTest::Status(
+                    u16::try_from(code).map_err(|_| self.bad_number(&code.to_string()))?,
+                )
+            }
+            "header" => {
+                let name = self.next_word("a header name", "Location")?;
+                HttpTest::Header(name.text, self.test("http URL header NAME")?)
+            }
+            "body" => HttpTest::Body(self.test("http URL body")?),
+            "certificate" => {
+                if self.optional_word("matches") {
+                    self.expect_word("key")?;
+                    HttpTest::CertificateMatchesKey(self.path("http URL certificate matches key")?)
+                } else {
+                    let field = self.certificate_field()?;
+                    HttpTest::Certificate(field, self.test("http URL certificate FIELD")?)
+                }
+            }
+            _ => {
+                return Err(CheckError {
+                    column: word.column,
+                    kind: CheckErrorKind::Expected {
+                        expected: "status, header, body or certificate",
+                        found: word.text,
+                    },
+                })
+            }
+        };
+        Ok(Assertion::Http {
+            url: url.text,
+            trust,
+            test,
+        })
+    }
+
+    fn certificate_field(&mut self) -> Result<CertificateField, CheckError> {
+        let word = self.next_word(
+            "subject, issuer or san",
+            "subject contains \"CN=example.test\"",
+        )?;
+        match word.text.as_str() {
+            "subject" => Ok(CertificateField::Subject),
+            "issuer" => Ok(CertificateField::Issuer),
+            "san" => Ok(CertificateField::San),
+            _ => Err(CheckError {
+                column: word.column,
+                kind: CheckErrorKind::Expected {
+                    expected: "subject, issuer or san",
+                    found: word.text,
+                },
+            }),
+        }
+    }
+
+    fn pem_kind(&mut self) -> Result<PemKind, CheckError> {
+        let word = self.next_word(
+            "what it holds",
+            "certificate, private key, public key or certificate request",
+        )?;
+        let second = |parser: &mut Self, expected: &'static str| parser.expect_word(expected);
+        match word.text.as_str() {
+            "certificate" => {
+                if self.optional_word("request") {
+                    Ok(PemKind::CertificateRequest)
+                } else {
+                    Ok(PemKind::Certificate)
+                }
+            }
+            "private" => second(self, "key").map(|()| PemKind::PrivateKey),
+            "public" => second(self, "key").map(|()| PemKind::PublicKey),
+            _ => Err(CheckError {
+                column: word.column,
+                kind: CheckErrorKind::Expected {
+                    expected: "certificate, private key, public key or certificate request",
+                    found: word.text,
+                },
+            }),
+        }
+    }
+
+    fn count(&mut self, assertion: &str) -> Result<usize, CheckError> {
+        Ok(usize::try_from(self.number(assertion)?).unwrap_or(usize::MAX))
     }
 
     fn number(&mut self, assertion: &str) -> Result<u64, CheckError> {
@@ -471,6 +888,25 @@ impl Parser<'_> {
             },
         })
     }
+}
+
+/// A regular expression from a quoted token; `^` and `$` match at every line's start and end.
+fn compile_regex(token: &Token) -> Result<Regex, CheckError> {
+    regex::RegexBuilder::new(&token.text)
+        .multi_line(true)
+        .build()
+        .map_err(|error| CheckError {
+            column: token.column,
+            kind: CheckErrorKind::BadRegex {
+                message: error
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            },
+        })
 }
 
 /// A path relative to the learner's home, or `None` if it would leave the sandbox.
@@ -593,7 +1029,10 @@ mod tests {
         let Assertion::Ran(pattern) = parse(r#"ran "^id\b\s+\"x\"\\.""#).assertion else {
             panic!("a ran assertion")
         };
-        assert_eq!(pattern.as_str(), r#"^id\b\s+"x"\."#);
+        assert_eq!(
+            pattern.regex.as_ref().map(Regex::as_str),
+            Some(r#"^id\b\s+"x"\."#)
+        );
         let Assertion::Output(Test::Equals(text)) = parse(r#"output equals "a\nb\tc""#).assertion
         else {
             panic!("output equals")
@@ -605,15 +1044,15 @@ mod tests {
     fn modes_become_bits() {
         assert!(matches!(
             parse("mode f 600").assertion,
-            Assertion::ModeIs(_, 0o600)
+            Assertion::Mode(_, ModeTest::Is(0o600))
         ));
         assert!(matches!(
             parse("mode f lacks go+w").assertion,
-            Assertion::ModeLacks(_, 0o022, _)
+            Assertion::Mode(_, ModeTest::Lacks(0o022, _))
         ));
         assert!(matches!(
             parse("mode f has a+x").assertion,
-            Assertion::ModeHas(_, 0o111, _)
+            Assertion::Mode(_, ModeTest::Has(0o111, _))
         ));
     }
 
@@ -678,10 +1117,16 @@ mod tests {
             error("status is x"),
             (11, CheckErrorKind::BadNumber { .. })
         ));
-        assert!(matches!(
-            error("output contains \"{usr}\""),
-            (17, CheckErrorKind::UnknownPlaceholder { .. })
-        ));
+        // Placeholders are checked once the exercise's random values are known.
+        let check = parse("output contains \"{usr} {token}\"");
+        let unknown =
+            check_placeholders(&check, &["token".to_string()]).expect_err("usr is unknown");
+        assert_eq!(unknown.column, 17);
+        assert_eq!(
+            unknown.kind,
+            CheckErrorKind::UnknownPlaceholder { name: "usr".into() }
+        );
+        assert!(check_placeholders(&check, &["usr".to_string(), "token".to_string()]).is_ok());
         assert!(matches!(
             error("did run \"x\""),
             (

@@ -24,7 +24,8 @@ pub fn for_equality(text: &str) -> String {
     joined
 }
 
-/// Values for `{user}`, `{home}` and `{cwd}` in check strings.
+/// Values for the placeholders in check strings, task text, setup and solutions: the built-in ones (`{user}`,
+/// `{home}`, `{cwd}`, `{uid}`, `{gid}`, `{group}`, `{hostname}`) and the exercise's random values.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Placeholders {
     pub user: String,
@@ -32,29 +33,47 @@ pub struct Placeholders {
     pub home: String,
     /// The working directory as the learner's commands see it.
     pub cwd: String,
+    /// Everything else: the learner's ids and group, the host name, and random values.
+    pub values: Vec<(String, String)>,
 }
 
-/// The placeholder names a check string may use.
-pub const PLACEHOLDERS: [&str; 3] = ["user", "home", "cwd"];
+/// The built-in placeholder names.
+pub const PLACEHOLDERS: [&str; 7] = ["user", "home", "cwd", "uid", "gid", "group", "hostname"];
 
 impl Placeholders {
-    /// Replaces `{user}`, `{home}` and `{cwd}`; `{{` and `}}` stand for literal braces.
+    /// Replaces every known `{name}`; `{{` and `}}` stand for literal braces, and an unknown `{name}` stays as it is
+    /// (lesson loading has reported it already, or it is shell syntax in a script).
     pub fn expand(&self, text: &str) -> String {
+        self.expand_with(text, true)
+    }
+
+    /// Replaces every known `{name}` in a shell script, leaving every other brace alone (`{a,b}`, `${x}`, `{}`,
+    /// `}}`); only `{{name}}` is an escape, for a literal `{name}`.
+    pub fn expand_script(&self, text: &str) -> String {
+        self.expand_with(text, false)
+    }
+
+    fn expand_with(&self, text: &str, escapes: bool) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find(['{', '}']) {
             out.push_str(&rest[..start]);
             let tail = &rest[start..];
-            if let Some(after) = tail.strip_prefix("{{").or_else(|| tail.strip_prefix("}}")) {
-                out.push_str(&tail[..1]);
-                rest = after;
+            if escapes {
+                if let Some(after) = tail.strip_prefix("{{").or_else(|| tail.strip_prefix("}}")) {
+                    out.push_str(&tail[..1]);
+                    rest = after;
+                    continue;
+                }
+            } else if let Some(length) = escaped_name_length(tail) {
+                out.push_str(&tail[1..length - 1]);
+                rest = &tail[length..];
                 continue;
             }
-            let value = PLACEHOLDERS.iter().find_map(|name| {
-                let token = format!("{{{name}}}");
-                tail.starts_with(&token)
-                    .then(|| (self.value(name), token.len()))
-            });
+            let value = tail
+                .strip_prefix('{')
+                .and_then(|inner| inner.split_once('}'))
+                .and_then(|(name, _)| self.value(name).map(|value| (value, name.len() + 2)));
             match value {
                 Some((value, length)) => {
                     out.push_str(value);
@@ -70,33 +89,44 @@ impl Placeholders {
         out
     }
 
-    fn value(&self, name: &str) -> &str {
+    fn value(&self, name: &str) -> Option<&str> {
         match name {
-            "user" => &self.user,
-            "home" => &self.home,
-            _ => &self.cwd,
+            "user" => Some(&self.user),
+            "home" => Some(&self.home),
+            "cwd" => Some(&self.cwd),
+            other => self
+                .values
+                .iter()
+                .find(|(key, _)| key == other)
+                .map(|(_, value)| value.as_str()),
         }
     }
 }
 
-/// Unknown `{name}` placeholders in `text`, for load-time errors.
-pub fn unknown_placeholders(text: &str) -> Vec<String> {
+/// The length of `{{name}}` at the start of `text`, a name's escape in a script.
+fn escaped_name_length(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix("{{")?;
+    let end = inner.find("}}")?;
+    let name = &inner[..end];
+    let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    is_name.then_some(end + 4)
+}
+
+/// Every `{name}` placeholder in `text` (names of letters, digits and `_`), `{{`/`}}` escapes skipped.
+pub fn placeholder_names(text: &str) -> Vec<String> {
     let without_escapes = text.replace("{{", "").replace("}}", "");
-    let mut unknown = Vec::new();
+    let mut names = Vec::new();
     let mut rest = without_escapes.as_str();
     while let Some(start) = rest.find('{') {
         let tail = &rest[start + 1..];
         let Some(end) = tail.find('}') else { break };
         let name = &tail[..end];
-        if !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !PLACEHOLDERS.contains(&name)
-        {
-            unknown.push(name.to_string());
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            names.push(name.to_string());
         }
         rest = &tail[end + 1..];
     }
-    unknown
+    names
 }
 
 #[cfg(test)]
@@ -117,16 +147,16 @@ mod tests {
             user: "alice".into(),
             home: "/home/alice".into(),
             cwd: "/tmp".into(),
+            values: vec![("token".into(), "plum".into())],
         };
         assert_eq!(
-            values.expand("{user} at {home} in {cwd}"),
-            "alice at /home/alice in /tmp"
+            values.expand("{user} at {home} in {cwd}: {token}"),
+            "alice at /home/alice in /tmp: plum"
         );
         assert_eq!(values.expand("{{user}} {other} }"), "{user} {other} }");
-    }
-
-    #[test]
-    fn unknown_placeholders_are_found() {
-        assert_eq!(unknown_placeholders("{user} {usr} {{x}} {a b}"), ["usr"]);
+        assert_eq!(
+            values.expand_script("echo {a,b} ${x} {} {{token}} {token} }} {{"),
+            "echo {a,b} ${x} {} {token} plum }} {{"
+        );
     }
 }

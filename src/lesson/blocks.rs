@@ -16,16 +16,22 @@ pub enum BlockKind {
     Solution,
     /// ```` ```quiz ````: a multiple-choice question.
     Quiz,
+    /// ```` ```keys solution ````: the reference solution as keystrokes typed into a terminal (vi, Ctrl-D).
+    KeysSolution,
+    /// ```` ```random ````: values made anew for each attempt (a token, a name, a number).
+    Random,
 }
 
 impl BlockKind {
     /// Every kind with the info string that introduces it, in the order the docs list them.
-    pub const ALL: [(BlockKind, &'static str); 5] = [
+    pub const ALL: [(BlockKind, &'static str); 7] = [
         (BlockKind::Setup, "sh setup"),
         (BlockKind::Check, "check"),
         (BlockKind::ShellCheck, "sh check"),
         (BlockKind::Solution, "sh solution"),
         (BlockKind::Quiz, "quiz"),
+        (BlockKind::KeysSolution, "keys solution"),
+        (BlockKind::Random, "random"),
     ];
 
     /// The info string that introduces this kind.
@@ -54,7 +60,7 @@ pub enum Fence {
 }
 
 /// Words that only make sense as the second word of a tutor block, or alone as a misspelt one.
-const KIND_WORDS: [&str; 4] = ["setup", "check", "solution", "quiz"];
+const KIND_WORDS: [&str; 5] = ["setup", "check", "solution", "quiz", "random"];
 
 /// Classifies an info string.
 ///
@@ -128,6 +134,11 @@ mod tests {
         assert_eq!(classify("check"), Fence::Kind(BlockKind::Check));
         assert_eq!(classify("sh check"), Fence::Kind(BlockKind::ShellCheck));
         assert_eq!(classify("quiz"), Fence::Kind(BlockKind::Quiz));
+        assert_eq!(
+            classify("keys  solution"),
+            Fence::Kind(BlockKind::KeysSolution)
+        );
+        assert_eq!(classify("random"), Fence::Kind(BlockKind::Random));
     }
 
     #[test]
@@ -184,6 +195,8 @@ mod tests {
     fn only_quizzes_are_shown() {
         assert!(BlockKind::Quiz.is_shown_to_learner());
         assert!(!BlockKind::Solution.is_shown_to_learner());
+        assert!(!BlockKind::KeysSolution.is_shown_to_learner());
+        assert!(!BlockKind::Random.is_shown_to_learner());
         assert_eq!(BlockKind::Solution.info_string(), "sh solution");
     }
 }

@@ -54,7 +54,7 @@ pub enum ErrorKind {
     BadId { id: String },
     #[error("duplicate lesson id '{id}', already used by {first}; give one of them another 'id' in its front matter")]
     DuplicateLesson { id: String, first: String },
-    #[error("unknown block kind '```{info}'{}; known kinds are 'sh setup', 'check', 'sh check', 'sh solution' and 'quiz' (a plain language such as '```sh' shows code)", did_you_mean(*suggestion))]
+    #[error("unknown block kind '```{info}'{}; known kinds are 'sh setup', 'check', 'sh check', 'sh solution', 'keys solution', 'random' and 'quiz' (a plain language such as '```sh' shows code)", did_you_mean(*suggestion))]
     UnknownBlock {
         info: String,
         suggestion: Option<&'static str>,
@@ -88,6 +88,12 @@ pub enum ErrorKind {
     NoExercise,
     #[error("bad check: {0}")]
     BadCheck(CheckErrorKind),
+    #[error("bad random value: {0}")]
+    BadRandom(String),
+    #[error("bad keystroke solution: {0}")]
+    BadKeys(String),
+    #[error("an exercise has one solution: a 'sh solution' or a 'keys solution' (the first is on line {first_line})")]
+    TwoSolutions { first_line: usize },
     #[error("bad quiz: {0}")]
     BadQuiz(QuizError),
 }

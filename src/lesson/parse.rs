@@ -291,6 +291,18 @@ fn parse_body(
     }
 
     for exercise in &exercises {
+        // Placeholders can name the exercise's random values, wherever its random block stands.
+        let defined = exercise.random_names();
+        for check in &exercise.checks {
+            if let Err(error) = crate::check::parse::check_placeholders(check, &defined) {
+                problems.push(LessonError::new(
+                    file,
+                    check.line,
+                    error.column,
+                    ErrorKind::BadCheck(error.kind),
+                ));
+            }
+        }
         // A broken check block was reported already; "no check" on top of it would only repeat the problem.
         let reported_inside = problems
             .iter()
@@ -344,6 +356,8 @@ fn empty_exercise(id: String, title: &str, line: usize, end_line: usize) -> Exer
         checks: Vec::new(),
         shell_checks: Vec::new(),
         solution: None,
+        keys_solution: None,
+        random: Vec::new(),
         quiz: None,
         hints: Vec::new(),
     }
@@ -448,10 +462,61 @@ fn collect_block(
             exercise.checks.extend(checks);
             problems.append(&mut errors);
         }
-        BlockKind::Solution => match &exercise.solution {
-            Some(first) => problems.push(duplicate(first.line - 1)),
-            None => exercise.solution = Some(script),
+        BlockKind::Solution => match (&exercise.solution, &exercise.keys_solution) {
+            (Some(first), _) => problems.push(duplicate(first.line - 1)),
+            (None, Some(keys)) => problems.push(LessonError::new(
+                file,
+                line,
+                column,
+                ErrorKind::TwoSolutions {
+                    first_line: keys.line - 1,
+                },
+            )),
+            (None, None) => exercise.solution = Some(script),
         },
+        BlockKind::KeysSolution => {
+            if let Some(first) = &exercise.solution {
+                problems.push(LessonError::new(
+                    file,
+                    line,
+                    column,
+                    ErrorKind::TwoSolutions {
+                        first_line: first.line - 1,
+                    },
+                ));
+                return;
+            }
+            if let Some(first) = &exercise.keys_solution {
+                problems.push(duplicate(first.line - 1));
+                return;
+            }
+            match super::keys::parse(literal, crate::attempt::is_complete) {
+                Ok(lines) => {
+                    exercise.keys_solution = Some(Located {
+                        value: (literal.to_string(), lines),
+                        line: content_line,
+                        column: 1,
+                    })
+                }
+                Err(error) => problems.push(LessonError::new(
+                    file,
+                    content_line + error.line,
+                    error.column,
+                    ErrorKind::BadKeys(error.message),
+                )),
+            }
+        }
+        BlockKind::Random => {
+            match super::random::parse(literal, content_line, &crate::check::text::PLACEHOLDERS) {
+                Ok(values) => exercise.random.extend(values),
+                Err(error) => problems.push(LessonError::new(
+                    file,
+                    error.line,
+                    error.column,
+                    ErrorKind::BadRandom(error.message),
+                )),
+            }
+        }
         BlockKind::Quiz => match (&exercise.quiz, Quiz::parse(literal)) {
             (Some(first), _) => problems.push(duplicate(first.line - 1)),
             (None, Ok(quiz)) => {

@@ -9,7 +9,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use super::command::{self, TutorCommand};
-use crate::attempt::Attempt;
+use super::feedback;
+use crate::attempt::{Attempt, Report};
 use crate::catalog::Catalog;
 use crate::history::{History, Limits};
 use crate::lesson::{Exercise, Lesson};
@@ -109,6 +110,10 @@ pub struct Session<'a> {
     partial: String,
     /// What the learner typed during the last line that it did not read, until the reader takes it.
     typed_ahead: Vec<u8>,
+    /// The checks' results after the previous line, to tell when one changes.
+    last_report: Option<Report>,
+    /// Lines in a row that neither passed nor drew a nudge (see `feedback.rs`).
+    quiet_lines: usize,
 }
 
 impl<'a> Session<'a> {
@@ -138,6 +143,8 @@ impl<'a> Session<'a> {
             running: Vec::new(),
             pending: std::collections::VecDeque::new(),
             partial: String::new(),
+            last_report: None,
+            quiet_lines: 0,
             typed_ahead: Vec::new(),
         }
     }
@@ -213,6 +220,8 @@ impl<'a> Session<'a> {
         self.running.clear();
         self.attempt = Some(attempt);
         self.hints_shown = 0;
+        self.last_report = None;
+        self.quiet_lines = 0;
         self.since = Instant::now();
         self.store.set_current(&exercise.id);
         self.store.save()?;
@@ -233,12 +242,7 @@ impl<'a> Session<'a> {
                 exercise.id
             ),
         )?;
-        let from = match exercise_number {
-            1 => 1,
-            n => lesson.exercises[n - 2].end_line,
-        };
-        self.screen
-            .markdown(&lesson.markdown_lines(from, exercise.end_line))?;
+        self.show_task(exercise_number)?;
         if self.store.is_done(&exercise.id) {
             self.screen.say(
                 Tone::Info,
@@ -246,6 +250,19 @@ impl<'a> Session<'a> {
             )?;
         }
         Ok(())
+    }
+
+    /// The lesson text up to and including the exercise (the `exercise_number`th of its lesson, from 1), with this
+    /// attempt's placeholder values filled in.
+    fn show_task(&mut self, exercise_number: usize) -> Result<()> {
+        let (lesson, exercise) = self.current();
+        let from = match exercise_number {
+            0 | 1 => 1,
+            n => lesson.exercises[n - 2].end_line,
+        };
+        let text = lesson.markdown_lines(from, exercise.end_line);
+        let text = self.attempt()?.placeholders().expand(&text);
+        self.screen.markdown(&text)
     }
 
     /// Books the time spent on the current exercise.
@@ -382,11 +399,44 @@ impl<'a> Session<'a> {
         self.report_environment()?;
         let id = self.current().1.id.clone();
         self.store.update(&id, |progress| progress.attempts += 1);
-        self.auto_check()
+        let report = self.auto_check()?;
+        self.give_feedback(&report)?;
+        self.last_report = Some(report);
+        Ok(())
     }
 
-    /// After every command: announce a pass at once, stay quiet about failures.
-    fn auto_check(&mut self) -> Result<()> {
+    /// After a line that did not pass: the first failing check's message if the line did something the checks
+    /// look at; otherwise, after a few such quiet lines, one reminder of `:check` and `:hint`.
+    fn give_feedback(&mut self, report: &Report) -> Result<()> {
+        let (_, exercise) = self.current();
+        if report.passed() || exercise.quiz.is_some() {
+            self.quiet_lines = 0;
+            return Ok(());
+        }
+        let changed = self
+            .history
+            .as_ref()
+            .map(History::last_line_changes)
+            .unwrap_or_default();
+        let Some(line) = self.attempt.as_ref().and_then(|a| a.lines.last()) else {
+            return Ok(());
+        };
+        if feedback::is_relevant(exercise, &changed, line, self.last_report.as_ref(), report) {
+            if let Some(nudge) = feedback::nudge(report) {
+                self.quiet_lines = 0;
+                return self.screen.say(Tone::Hint, &crate::quote::bounded(&nudge));
+            }
+        }
+        self.quiet_lines += 1;
+        if self.quiet_lines >= feedback::QUIET_LINES_BEFORE_REMINDER {
+            self.quiet_lines = 0;
+            self.screen.say(Tone::Hint, feedback::REMINDER)?;
+        }
+        Ok(())
+    }
+
+    /// After every command: announce a pass at once. Returns the checks' results.
+    fn auto_check(&mut self) -> Result<Report> {
         let report = self.attempt()?.check()?;
         let (_, exercise) = self.current();
         if report.passed() && !self.store.is_done(&exercise.id) {
@@ -407,7 +457,7 @@ impl<'a> Session<'a> {
         } else {
             self.store.save()?;
         }
-        Ok(())
+        Ok(report)
     }
 
     fn command(&mut self, command: TutorCommand) -> Result<Flow> {
@@ -620,13 +670,14 @@ impl<'a> Session<'a> {
             Tone::Hint,
             &format!("Hint {} of {}:", self.hints_shown, exercise.hints.len()),
         )?;
-        self.screen.markdown(&hint.value)
+        let text = self.attempt()?.placeholders().expand(&hint.value);
+        self.screen.markdown(&text)
     }
 
     fn solution(&mut self) -> Result<()> {
         let (_, exercise) = self.current();
         let attempt = self.attempt()?;
-        if attempt.typed.is_empty() && attempt.answer.is_none() {
+        if !attempt.tried() {
             return self.screen.say(
                 Tone::Hint,
                 "Try it yourself first: the solution opens after your first attempt. :hint helps.",
@@ -635,10 +686,19 @@ impl<'a> Session<'a> {
         self.store
             .update(&exercise.id, |progress| progress.solution_used = true);
         self.store.save()?;
+        let placeholders = self.attempt()?.placeholders();
         if let Some(solution) = &exercise.solution {
             self.screen.say(Tone::Info, "The reference solution:")?;
-            self.screen
-                .markdown(&format!("```sh\n{}```\n", solution.value))?;
+            let text = placeholders.expand_script(&solution.value);
+            self.screen.markdown(&format!("```sh\n{text}```\n"))?;
+        }
+        if let Some(keys) = &exercise.keys_solution {
+            self.screen.say(
+                Tone::Info,
+                "The reference solution: type each $ line at the prompt, then the keys below it (<Esc> is the Esc key, <Enter> Enter, <C-d> Ctrl-D):",
+            )?;
+            let text = placeholders.expand_script(&keys.value.0);
+            self.screen.markdown(&format!("```text\n{text}```\n"))?;
         }
         if let Some(quiz) = &exercise.quiz {
             self.screen.say(
@@ -655,10 +715,25 @@ impl<'a> Session<'a> {
         let history = start_history(attempt);
         self.history = Some(history);
         self.running.clear();
+        self.last_report = None;
+        self.quiet_lines = 0;
         self.screen.say(
             Tone::Info,
             "Fresh sandbox: every process you started was stopped, and the exercise starts over.",
-        )
+        )?;
+        let (lesson, exercise) = self.current();
+        if !exercise.random.is_empty() {
+            // The values in the task changed with the new attempt: show it again.
+            self.screen
+                .say(Tone::Info, "The exercise has new values this time:")?;
+            let number = lesson
+                .exercises
+                .iter()
+                .position(|e| e.id == exercise.id)
+                .map_or(1, |i| i + 1);
+            self.show_task(number)?;
+        }
+        Ok(())
     }
 
     fn undo(&mut self) -> Result<()> {
@@ -729,7 +804,7 @@ impl<'a> Session<'a> {
             .update(&exercise.id, |progress| progress.attempts += 1);
         let report = self.attempt()?.check()?;
         if report.passed() {
-            return self.auto_check();
+            return self.auto_check().map(drop);
         }
         self.store.save()?;
         let why = report

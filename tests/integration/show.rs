@@ -41,14 +41,17 @@ fn no_solution_or_hint_of_any_bundled_lesson_is_shown() {
     }
 }
 
-/// The lines of solution, setup and check blocks, and the text of hints: none may be shown.
+/// The lines of solution (shell or keystrokes), setup, check and random blocks, and the text of hints: none may be
+/// shown. (A keystroke solution's `$ command` lines are left out: the text may well show the command to type.)
 fn secrets(markdown: &str) -> Vec<String> {
     let mut secrets = Vec::new();
     let mut in_secret_block = false;
     for line in markdown.lines() {
         match line.trim() {
-            "```sh solution" | "```sh setup" | "```check" | "```sh check" => in_secret_block = true,
+            "```sh solution" | "```keys solution" | "```sh setup" | "```check" | "```sh check"
+            | "```random" => in_secret_block = true,
             "```" => in_secret_block = false,
+            text if in_secret_block && text.starts_with("$ ") => {}
             text if in_secret_block && text.len() > 8 => secrets.push(text.to_string()),
             text if text.starts_with("> Hint:") => {
                 secrets.push(text.trim_start_matches("> Hint:").trim().to_string())
