@@ -1,1 +1,1 @@
-pwd
+/bin/pwd

@@ -1,1 +1,1 @@
-b
+whoami

@@ -1,0 +1,2 @@
+# ~ expands to the home folder, so no ..s are needed
+cd ~/projects/

@@ -1,0 +1,1 @@
+mkdir -p notes/2024/march

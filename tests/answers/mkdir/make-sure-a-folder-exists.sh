@@ -1,0 +1,2 @@
+# -p: no error when it exists, and nothing inside is touched
+mkdir -p backup/daily

@@ -1,0 +1,2 @@
+ls -l diary.txt
+touch diary.txt

@@ -1,0 +1,2 @@
+# env starts programs, never builtins
+env echo --version

@@ -1,0 +1,2 @@
+PATH=~/tools:$PATH
+hello

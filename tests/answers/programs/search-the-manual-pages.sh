@@ -1,0 +1,1 @@
+man -k 'byte count'

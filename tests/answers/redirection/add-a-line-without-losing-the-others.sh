@@ -1,0 +1,2 @@
+# >> appends; > would empty the file first
+echo eggs >> shopping.txt

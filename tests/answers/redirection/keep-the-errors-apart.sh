@@ -1,0 +1,1 @@
+ls notes.txt missing.txt 2> errors.txt

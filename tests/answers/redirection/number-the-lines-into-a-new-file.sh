@@ -1,0 +1,1 @@
+cat -n poem.txt > numbered.txt

@@ -1,0 +1,2 @@
+# -u: the user ID, as a number
+id -u
