@@ -79,7 +79,7 @@ impl<'a> Attempt<'a> {
                 );
             }
         }
-        self.baseline = Baseline::capture(&self.view(), &self.exercise.checks);
+        self.baseline = Baseline::capture(&self.view(), &self.exercise.checks, &placeholders);
         Ok(())
     }
 

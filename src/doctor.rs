@@ -12,7 +12,9 @@ use crate::programs;
 use crate::terminal::Style;
 
 /// Programs the bundled lessons use, in the order they appear in the curriculum.
-const LESSON_PROGRAMS: [&str; 6] = ["vi", "man", "ssh-keygen", "openssl", "nginx", "curl"];
+const LESSON_PROGRAMS: [&str; 9] = [
+    "vim", "man", "ssh-keygen", "sshd", "openssl", "nginx", "curl", "certbot", "pebble",
+];
 
 /// Check the sandbox layers and the programs lessons need.
 #[derive(clap::Args, Debug)]
@@ -93,7 +95,7 @@ fn build(layers: &Layers) -> Report {
 }
 
 fn program(name: &'static str) -> Program {
-    let path = programs::find(name);
+    let path = programs::find_for_lesson(name);
     Program {
         name,
         found: path.is_some(),

@@ -19,12 +19,21 @@ pub fn find(name: &str) -> Option<PathBuf> {
     find_in(name, &std::env::var_os("PATH").unwrap_or_default())
 }
 
+/// The system folders searched for a lesson's programs besides `PATH`: servers such as `nginx` and `sshd` live
+/// in `sbin`, which is not on a normal user's `PATH` on Debian (lessons that run them put it on theirs).
+const SYSTEM_DIRS: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The first executable called `name` on this process's `PATH` or in the system folders.
+pub fn find_for_lesson(name: &str) -> Option<PathBuf> {
+    find(name).or_else(|| find_in(name, OsStr::new(SYSTEM_DIRS)))
+}
+
 /// The programs of `required` that cannot be found.
 pub fn missing(required: &[String]) -> Vec<&str> {
     required
         .iter()
         .map(String::as_str)
-        .filter(|name| find(name).is_none())
+        .filter(|name| find_for_lesson(name).is_none())
         .collect()
 }
 
@@ -38,7 +47,10 @@ pub fn install_hint(program: &str) -> String {
     let package = match program {
         "vi" | "vim" => "vim",
         "man" => "man-db",
-        "ssh-keygen" | "ssh" | "ssh-copy-id" => "openssh-client",
+        "ssh-keygen" | "ssh" | "ssh-copy-id" | "ssh-agent" | "ssh-add" | "ssh-keyscan" => "openssh-client",
+        "sshd" => "openssh-server",
+        "pebble" | "pebble-challtestsrv" => "pebble",
+        "openssl" => "openssl",
         "bash" => "bash",
         other => other,
     };
@@ -70,5 +82,6 @@ mod tests {
             "sudo apt-get install openssh-client"
         );
         assert_eq!(install_hint("nginx"), "sudo apt-get install nginx");
+        assert_eq!(install_hint("sshd"), "sudo apt-get install openssh-server");
     }
 }

@@ -724,8 +724,11 @@ unsafe fn enforce_landlock(error_fd: RawFd, landlock_plan: &LandlockPlan) {
 }
 
 /// The capabilities root's learner keeps (numbers from `linux/capability.h`): CAP_CHOWN, CAP_DAC_OVERRIDE,
-/// CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID and CAP_NET_BIND_SERVICE.
-pub(crate) const ROOT_CAPABILITIES: u32 = 0b100_1111_1111;
+/// CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE and
+/// CAP_SYS_CHROOT. sshd running as root always locks its pre-login process into `/run/sshd` and drops every
+/// connection when it cannot; a chroot inside the sandbox's mount namespace reaches nothing the namespace does not
+/// already show.
+pub(crate) const ROOT_CAPABILITIES: u32 = 0b100_0000_0100_1111_1111;
 
 /// Leaves the command without capabilities, for good: inside the user namespace the setup ran with all of them,
 /// which would let it undo the mounts. The one exception is root's learner (uid 0 inside, with only a few unused

@@ -4,6 +4,8 @@ use std::fmt;
 
 use regex::Regex;
 
+use super::text::Placeholders;
+
 /// One line of a `check` block: an assertion and the message shown when it fails.
 #[derive(Debug, Clone)]
 pub struct Check {
@@ -44,13 +46,48 @@ impl fmt::Display for PathRule {
     }
 }
 
+/// A regular expression as the author wrote it. It may hold placeholders (`{user}`), so it is compiled with each
+/// attempt's values (escaped, so a value never adds regex syntax); `^` and `$` match at every line's start and end.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+}
+
+impl Pattern {
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The expression with this attempt's placeholder values in it.
+    pub fn compile(&self, placeholders: &Placeholders) -> Result<Regex, String> {
+        build_regex(&placeholders.expand_regex(&self.source))
+    }
+}
+
+/// Compiles a regular expression as checks use them, with the regex crate's message's last line as the error.
+pub fn build_regex(source: &str) -> Result<Regex, String> {
+    regex::RegexBuilder::new(source)
+        .multi_line(true)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|error| {
+            error
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
+}
+
 /// A text test, used on file contents, command output, headers and certificate fields.
 #[derive(Debug, Clone)]
 pub enum Test {
     /// Equal after the whitespace rule (see `text::normalise`).
     Equals(String),
     Contains(String),
-    Matches(Regex),
+    Matches(Pattern),
     IsEmpty,
 }
 
@@ -71,7 +108,7 @@ pub struct CommandPattern {
     /// Command names, any of which will do (`vi|vim`); empty for a legacy regular expression.
     pub names: Vec<String>,
     /// The legacy form `ran "REGEX"`: matched against each command written as a line.
-    pub regex: Option<Regex>,
+    pub regex: Option<Pattern>,
     /// Options that must all be given, each with its accepted spellings (`-p|--parents`).
     pub options: Vec<Vec<String>>,
     /// Arguments that must appear exactly (after the shell's expansion).
@@ -283,6 +320,49 @@ impl Assertion {
             | Assertion::KeyMatches(a, b)
             | Assertion::AuthorizedKeysContain(a, b) => vec![a, b],
             Assertion::Not(inner) => inner.paths(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The same paths, to fill in their placeholders for an attempt.
+    pub fn paths_mut(&mut self) -> Vec<&mut PathRule> {
+        match self {
+            Assertion::Exists(p)
+            | Assertion::Missing(p)
+            | Assertion::Dir(p)
+            | Assertion::File(p)
+            | Assertion::Symlink(p, _)
+            | Assertion::Empty(p)
+            | Assertion::Content(p, _)
+            | Assertion::LineCount(p, _)
+            | Assertion::EntryCount(p, _)
+            | Assertion::Mode(p, _)
+            | Assertion::ModeUnder(p, _)
+            | Assertion::Owner(p, _)
+            | Assertion::Appended(p)
+            | Assertion::Unchanged(p)
+            | Assertion::Modified(p)
+            | Assertion::Pem(p, _)
+            | Assertion::Certificate(p, _, _)
+            | Assertion::CertificateValidFor(p, _)
+            | Assertion::SshKeyType(p, _)
+            | Assertion::SshKeyPassphrase(p, _)
+            | Assertion::NoPrivateKey(p) => vec![p],
+            Assertion::SameContent(a, b)
+            | Assertion::KeyMatches(a, b)
+            | Assertion::AuthorizedKeysContain(a, b) => vec![a, b],
+            Assertion::Cwd(p) => vec![p],
+            Assertion::Ran(pattern) | Assertion::DidNotRun(pattern) => {
+                pattern.paths.iter_mut().collect()
+            }
+            Assertion::Http { trust, test, .. } => {
+                let mut paths: Vec<&mut PathRule> = trust.iter_mut().collect();
+                if let HttpTest::CertificateMatchesKey(key) = test {
+                    paths.push(key);
+                }
+                paths
+            }
+            Assertion::Not(inner) => inner.paths_mut(),
             _ => Vec::new(),
         }
     }

@@ -4,6 +4,8 @@
 //! same in a sandbox with ten files or ten thousand.
 
 use super::assertion::{Check, PathRule};
+use super::evaluate::with_paths_filled_in;
+use super::text::Placeholders;
 use super::view::{Entry, View};
 
 /// What one path was when the exercise began.
@@ -23,12 +25,16 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// Records every path the checks compare against.
-    pub fn capture(view: &View, checks: &[Check]) -> Baseline {
+    /// Records every path the checks compare against, with the attempt's placeholder values filled in.
+    pub fn capture(view: &View, checks: &[Check], placeholders: &Placeholders) -> Baseline {
         let paths = checks
             .iter()
-            .filter_map(|check| check.assertion.baseline_path())
-            .map(|rule| (rule.clone(), record(view, rule)))
+            .filter_map(|check| with_paths_filled_in(&check.assertion, placeholders).ok())
+            .filter_map(|assertion| assertion.baseline_path().cloned())
+            .map(|rule| {
+                let recorded = record(view, &rule);
+                (rule, recorded)
+            })
             .collect();
         Baseline { paths }
     }

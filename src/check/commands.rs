@@ -113,7 +113,9 @@ pub fn matches(
     home: &Path,
 ) -> bool {
     if let Some(regex) = &pattern.regex {
-        return regex.is_match(&command_line(run));
+        return regex
+            .compile(placeholders)
+            .is_ok_and(|regex| regex.is_match(&command_line(run)));
     }
     if !pattern.names.iter().any(|name| name == run.name) {
         return false;

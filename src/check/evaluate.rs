@@ -7,12 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
 use sandbox::{Executed, ProcessInfo};
 
 use super::assertion::{
     Assertion, CertificateField, Check, CommandPattern, CommandTest, HttpTest, ModeTest, PathRule,
-    PemKind, Test,
+    Pattern, PemKind, Test,
 };
 use super::baseline::{record, Baseline};
 use super::commands::{self, Run};
@@ -101,7 +100,14 @@ pub fn evaluate(
 }
 
 fn evaluate_one(check: &Check, observation: &Observation<'_>, probe: &mut dyn Probe) -> Verdict {
-    let (passed, expected, found) = match assess(&check.assertion, observation, probe) {
+    let assessed = match with_paths_filled_in(&check.assertion, observation.placeholders) {
+        Ok(assertion) => assess_settled(&assertion, observation, probe),
+        Err(found) => Err(Failure {
+            expected: "a path inside the home".to_string(),
+            found,
+        }),
+    };
+    let (passed, expected, found) = match assessed {
         Ok(()) => (true, String::new(), String::new()),
         Err(Failure { expected, found }) => (false, expected, found),
     };
@@ -116,6 +122,82 @@ fn evaluate_one(check: &Check, observation: &Observation<'_>, probe: &mut dyn Pr
         expected,
         found,
     }
+}
+
+/// The assertion with the placeholders in its paths (`logs/app-{a}.log`) replaced by this attempt's values. A
+/// path that then leaves the home cannot be checked: the error says what it became.
+pub fn with_paths_filled_in(
+    assertion: &Assertion,
+    placeholders: &Placeholders,
+) -> Result<Assertion, String> {
+    let mut assertion = assertion.clone();
+    for rule in assertion.paths_mut() {
+        if !rule.written.contains('{') {
+            continue;
+        }
+        // A leading `{home}` is the home itself, as `~` is; the rest is filled in.
+        let (start, rest) = match rule.written.strip_prefix("{home}") {
+            Some(rest) => ("{home}", rest),
+            None => ("", rule.written.as_str()),
+        };
+        let written = format!("{start}{}", placeholders.expand(rest));
+        *rule = super::parse::path_rule(&written).ok_or_else(|| {
+            format!(
+                "with this attempt's values the path {} is {written}, outside the home",
+                rule.written
+            )
+        })?;
+    }
+    Ok(assertion)
+}
+
+/// Commands that return before the service they control has caught up: `nginx -s reload` only signals the master,
+/// whose new workers answer some 20 to 100 ms later.
+const SERVICE_CONTROL: [&str; 12] = [
+    "nginx", "sshd", "kill", "pkill", "killall", "systemctl", "service", "certbot", "apachectl", "setsid",
+    "nohup", "pebble",
+];
+
+/// How long a check of a service waits for it to settle after such a command.
+const SETTLE_TIME: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Assesses; a failing check of a service (a request, a process, a port) right after the last line controlled a
+/// service or started one in the background is tried again until it passes or the service had time to settle.
+fn assess_settled(
+    assertion: &Assertion,
+    observation: &Observation<'_>,
+    probe: &mut dyn Probe,
+) -> Result<(), Failure> {
+    let first = assess(assertion, observation, probe);
+    if first.is_ok() || !is_about_a_service(assertion) || !last_line_controls_services(observation) {
+        return first;
+    }
+    let deadline = std::time::Instant::now() + SETTLE_TIME;
+    let mut result = first;
+    while result.is_err() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        result = assess(assertion, observation, probe);
+    }
+    result
+}
+
+fn is_about_a_service(assertion: &Assertion) -> bool {
+    match assertion {
+        Assertion::Http { .. } | Assertion::ProcessRuns(_) | Assertion::PortListening(_) => true,
+        Assertion::Not(inner) => is_about_a_service(inner),
+        _ => false,
+    }
+}
+
+fn last_line_controls_services(observation: &Observation<'_>) -> bool {
+    observation.last().is_some_and(|line| {
+        line.typed.contains('&')
+            || line
+                .commands
+                .iter()
+                .flat_map(commands::runs)
+                .any(|run| SERVICE_CONTROL.contains(&run.name))
+    })
 }
 
 /// Why an assertion does not hold, in words for the learner.
@@ -704,7 +786,11 @@ fn text_test(
             }
         }
         Test::Matches(pattern) => {
-            if pattern.is_match(&normalise_newlines(text)) {
+            let regex = pattern.compile(placeholders).map_err(|message| Failure {
+                expected: format!("{what} should match {}", show_pattern(pattern)),
+                found: format!("the pattern does not work with this attempt's values: {message}"),
+            })?;
+            if regex.is_match(&normalise_newlines(text)) {
                 Ok(())
             } else {
                 fail(
@@ -1212,7 +1298,7 @@ fn changed(
     }
 }
 
-fn show_pattern(pattern: &Regex) -> String {
+fn show_pattern(pattern: &Pattern) -> String {
     format!("/{}/", pattern.as_str())
 }
 
@@ -1382,7 +1468,7 @@ mod tests {
                 .iter()
                 .map(|l| parse_check(l, 1, 0).expect("valid check"))
                 .collect();
-            self.baseline = Baseline::capture(&self.view, &checks);
+            self.baseline = Baseline::capture(&self.view, &checks, &self.placeholders);
         }
 
         fn verdict(&mut self, line: &str) -> Verdict {
@@ -1712,6 +1798,11 @@ mod tests {
         let mut world = World::new();
         world.write("t", "k3y\n");
         world.passes("content t equals \"{token}\"");
+        world.passes("content t matches \"^{token}$\"");
+        world.write("logs/app-k3y.log", "");
+        world.passes("exists logs/app-{token}.log");
+        world.fails("missing logs/app-{token}.log", "~/logs/app-k3y.log should not exist", "is a file");
+        world.passes("exists {home}/logs/app-{token}.log");
     }
 
     #[test]

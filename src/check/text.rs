@@ -44,16 +44,22 @@ impl Placeholders {
     /// Replaces every known `{name}`; `{{` and `}}` stand for literal braces, and an unknown `{name}` stays as it is
     /// (lesson loading has reported it already, or it is shell syntax in a script).
     pub fn expand(&self, text: &str) -> String {
-        self.expand_with(text, true)
+        self.expand_with(text, true, false)
+    }
+
+    /// Replaces every known `{name}` in a regular expression by its value, escaped (a user name with a `.` in it
+    /// matches only a `.`); every other brace is regex syntax (`\d{2}`) and stays.
+    pub fn expand_regex(&self, text: &str) -> String {
+        self.expand_with(text, false, true)
     }
 
     /// Replaces every known `{name}` in a shell script, leaving every other brace alone (`{a,b}`, `${x}`, `{}`,
     /// `}}`); only `{{name}}` is an escape, for a literal `{name}`.
     pub fn expand_script(&self, text: &str) -> String {
-        self.expand_with(text, false)
+        self.expand_with(text, false, false)
     }
 
-    fn expand_with(&self, text: &str, escapes: bool) -> String {
+    fn expand_with(&self, text: &str, escapes: bool, regex_values: bool) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find(['{', '}']) {
@@ -75,6 +81,10 @@ impl Placeholders {
                 .and_then(|inner| inner.split_once('}'))
                 .and_then(|(name, _)| self.value(name).map(|value| (value, name.len() + 2)));
             match value {
+                Some((value, length)) if regex_values => {
+                    out.push_str(&regex::escape(value));
+                    rest = &tail[length..];
+                }
                 Some((value, length)) => {
                     out.push_str(value);
                     rest = &tail[length..];
@@ -108,8 +118,15 @@ fn escaped_name_length(text: &str) -> Option<usize> {
     let inner = text.strip_prefix("{{")?;
     let end = inner.find("}}")?;
     let name = &inner[..end];
-    let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    is_name.then_some(end + 4)
+    is_placeholder_name(name).then_some(end + 4)
+}
+
+/// A placeholder's name: a letter or `_`, then letters, digits and `_` (so `{2}` in a regex is not one).
+pub fn is_placeholder_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Every `{name}` placeholder in `text` (names of letters, digits and `_`), `{{`/`}}` escapes skipped.
@@ -121,7 +138,7 @@ pub fn placeholder_names(text: &str) -> Vec<String> {
         let tail = &rest[start + 1..];
         let Some(end) = tail.find('}') else { break };
         let name = &tail[..end];
-        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if is_placeholder_name(name) {
             names.push(name.to_string());
         }
         rest = &tail[end + 1..];
@@ -157,6 +174,15 @@ mod tests {
         assert_eq!(
             values.expand_script("echo {a,b} ${x} {} {{token}} {token} }} {{"),
             "echo {a,b} ${x} {} {token} plum }} {{"
+        );
+        let dotted = Placeholders {
+            user: "a.b".into(),
+            ..values
+        };
+        assert_eq!(dotted.expand_regex(r"^{user}\d{2}$"), r"^a\.b\d{2}$");
+        assert_eq!(
+            placeholder_names(r"\d{2} {user} {_x} {a-b}"),
+            ["user", "_x"]
         );
     }
 }

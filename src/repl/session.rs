@@ -114,6 +114,8 @@ pub struct Session<'a> {
     last_report: Option<Report>,
     /// Lines in a row that neither passed nor drew a nudge (see `feedback.rs`).
     quiet_lines: usize,
+    /// The pids of the learner's processes that were running after the last line.
+    seen_pids: Vec<i32>,
 }
 
 impl<'a> Session<'a> {
@@ -145,6 +147,7 @@ impl<'a> Session<'a> {
             partial: String::new(),
             last_report: None,
             quiet_lines: 0,
+            seen_pids: Vec::new(),
             typed_ahead: Vec::new(),
         }
     }
@@ -218,6 +221,7 @@ impl<'a> Session<'a> {
         self.position = position;
         self.history = Some(start_history(&attempt));
         self.running.clear();
+        self.seen_pids.clear();
         self.attempt = Some(attempt);
         self.hints_shown = 0;
         self.last_report = None;
@@ -549,6 +553,18 @@ impl<'a> Session<'a> {
             std::thread::sleep(std::time::Duration::from_millis(15));
             processes = attempt.sandbox.processes();
         }
+        // A helper of a server that still runs (sshd's per-connection process, nginx's old workers after a reload)
+        // ending is no news, unless the learner had seen it running.
+        let notices: Vec<sandbox::Notice> = notices
+            .into_iter()
+            .filter(|notice| match notice {
+                sandbox::Notice::Ended { pid, name, .. } => {
+                    self.seen_pids.contains(pid) || !processes.iter().any(|p| p.name == *name)
+                }
+                _ => true,
+            })
+            .collect();
+        self.seen_pids = processes.iter().map(|p| p.pid).collect();
         for (message, tone) in describe_notices(&notices) {
             self.screen.say(tone, &message)?;
         }
@@ -715,6 +731,7 @@ impl<'a> Session<'a> {
         let history = start_history(attempt);
         self.history = Some(history);
         self.running.clear();
+        self.seen_pids.clear();
         self.last_report = None;
         self.quiet_lines = 0;
         self.screen.say(

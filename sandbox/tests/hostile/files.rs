@@ -351,3 +351,21 @@ fn nested_namespaces_and_mounts_cannot_undo_the_read_only_root() {
         canaries.assert_untouched();
     });
 }
+
+#[test]
+fn chroot_escapes_lead_back_to_the_same_read_only_tree() {
+    bounded(|| {
+        let canaries = Canaries::new();
+        let mut sandbox = sandbox();
+        let c = canaries.visible().display();
+        // The classic escape: chroot into a subfolder while keeping a way out, then walk up and chroot there. Root's
+        // learner may chroot (sshd needs it); the root it reaches is the sandbox's own view, read-only outside.
+        let line = format!(
+            "mkdir -p jail; cp -L /bin/bash jail/ 2>/dev/null; \
+             perl -e 'mkdir \"j2\"; chroot \"j2\"; chdir \"..\" for 1..64; chroot \".\"; open(F, \">\", \"{c}/x\") and print F \"x\"; unlink glob(\"{c}/*\")' 2>/dev/null; \
+             chroot / sh -c 'touch {c}/y; rm -rf {c}/*'; touch {c}/z"
+        );
+        run(&mut sandbox, &line);
+        canaries.assert_untouched();
+    });
+}
