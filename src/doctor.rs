@@ -13,7 +13,15 @@ use crate::terminal::Style;
 
 /// Programs the bundled lessons use, in the order they appear in the curriculum.
 const LESSON_PROGRAMS: [&str; 9] = [
-    "vim", "man", "ssh-keygen", "sshd", "openssl", "nginx", "curl", "certbot", "pebble",
+    "vim",
+    "man",
+    "ssh-keygen",
+    "sshd",
+    "openssl",
+    "nginx",
+    "curl",
+    "certbot",
+    "pebble",
 ];
 
 /// Check the sandbox layers and the programs lessons need.

@@ -47,7 +47,9 @@ pub fn install_hint(program: &str) -> String {
     let package = match program {
         "vi" | "vim" => "vim",
         "man" => "man-db",
-        "ssh-keygen" | "ssh" | "ssh-copy-id" | "ssh-agent" | "ssh-add" | "ssh-keyscan" => "openssh-client",
+        "ssh-keygen" | "ssh" | "ssh-copy-id" | "ssh-agent" | "ssh-add" | "ssh-keyscan" => {
+            "openssh-client"
+        }
         "sshd" => "openssh-server",
         "pebble" | "pebble-challtestsrv" => "pebble",
         "openssl" => "openssl",

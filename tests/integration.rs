@@ -16,4 +16,5 @@ mod integration {
     pub mod tutor;
     pub mod typing;
     pub mod verify;
+    pub mod wrong_answers;
 }

@@ -72,6 +72,9 @@ pub fn parse_with_status(trace: &[u8], final_status: Option<i32>) -> Vec<Execute
         return Vec::new();
     };
     let base = records[eval].level + 1;
+    // The line's own shell is the one that ran the `eval`; the learner's first record may be a subshell's
+    // (`cmd "$(sed ...)"` traces `sed` first).
+    let main_pid = Some(records[eval].pid);
     let learner: Vec<Record> = records
         .into_iter()
         .skip(eval + 1)
@@ -83,7 +86,6 @@ pub fn parse_with_status(trace: &[u8], final_status: Option<i32>) -> Vec<Execute
             r
         })
         .collect();
-    let main_pid = learner.first().map(|r| r.pid);
     let nesting = |r: &Record| (r.level, r.function_depth);
     let mut executed = Vec::with_capacity(learner.len());
     for (index, record) in learner.iter().enumerate() {
@@ -370,6 +372,17 @@ mod tests {
         assert_eq!(commands[4].assignments, ["LANG=C"]);
         assert_eq!(commands[4].status, Some(0));
         assert_eq!(last_argument(&commands).as_deref(), Some("it's"));
+    }
+
+    #[test]
+    fn the_last_command_gets_the_line_status_even_after_a_command_substitution() {
+        // `ssh-copy-id -p "$(sed ...)" host`: the substitution's shell is traced first.
+        let mut trace = record(1, 0, 10, 0, "", "eval '__st_ret 0 x'");
+        trace.extend(record(3, 0, 12, 0, "", "sed -n s/^Port//p f"));
+        trace.extend(record(2, 0, 10, 0, "", "ssh-copy-id -p 22 localhost"));
+        let commands = parse_with_status(&trace, Some(0));
+        assert_eq!(commands[1].name(), "ssh-copy-id");
+        assert_eq!(commands[1].status, Some(0));
     }
 
     #[test]

@@ -154,8 +154,18 @@ pub fn with_paths_filled_in(
 /// Commands that return before the service they control has caught up: `nginx -s reload` only signals the master,
 /// whose new workers answer some 20 to 100 ms later.
 const SERVICE_CONTROL: [&str; 12] = [
-    "nginx", "sshd", "kill", "pkill", "killall", "systemctl", "service", "certbot", "apachectl", "setsid",
-    "nohup", "pebble",
+    "nginx",
+    "sshd",
+    "kill",
+    "pkill",
+    "killall",
+    "systemctl",
+    "service",
+    "certbot",
+    "apachectl",
+    "setsid",
+    "nohup",
+    "pebble",
 ];
 
 /// How long a check of a service waits for it to settle after such a command.
@@ -169,7 +179,8 @@ fn assess_settled(
     probe: &mut dyn Probe,
 ) -> Result<(), Failure> {
     let first = assess(assertion, observation, probe);
-    if first.is_ok() || !is_about_a_service(assertion) || !last_line_controls_services(observation) {
+    if first.is_ok() || !is_about_a_service(assertion) || !last_line_controls_services(observation)
+    {
         return first;
     }
     let deadline = std::time::Instant::now() + SETTLE_TIME;
@@ -1801,7 +1812,11 @@ mod tests {
         world.passes("content t matches \"^{token}$\"");
         world.write("logs/app-k3y.log", "");
         world.passes("exists logs/app-{token}.log");
-        world.fails("missing logs/app-{token}.log", "~/logs/app-k3y.log should not exist", "is a file");
+        world.fails(
+            "missing logs/app-{token}.log",
+            "~/logs/app-k3y.log should not exist",
+            "is a file",
+        );
         world.passes("exists {home}/logs/app-{token}.log");
     }
 

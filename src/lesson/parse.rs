@@ -507,7 +507,13 @@ fn collect_block(
             }
         }
         BlockKind::Random => {
-            match super::random::parse(literal, content_line, &crate::check::text::PLACEHOLDERS) {
+            // Names of earlier `random` blocks count as taken, as the built-in placeholders do.
+            let taken: Vec<&str> = crate::check::text::PLACEHOLDERS
+                .iter()
+                .copied()
+                .chain(exercise.random.iter().map(|value| value.name.as_str()))
+                .collect();
+            match super::random::parse(literal, content_line, &taken) {
                 Ok(values) => exercise.random.extend(values),
                 Err(error) => problems.push(LessonError::new(
                     file,

@@ -86,7 +86,7 @@ pub fn parse(
         if builtins.contains(&name) {
             return Err(error(
                 1,
-                format!("'{name}' is a built-in placeholder; choose another name"),
+                format!("'{name}' is taken (a built-in placeholder or a value defined above); choose another name"),
             ));
         }
         if values.iter().any(|v| v.name == name) {

@@ -5,32 +5,8 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::support::{output, Tutor};
-use super::tutor::{tools_required, Terminal};
-
-/// Whether `programs` are installed; a missing one skips the test, or fails it when tools are required (CI).
-fn have(programs: &[&str]) -> bool {
-    let missing: Vec<&&str> = programs
-        .iter()
-        .filter(|program| {
-            !Command::new("sh")
-                .arg("-c")
-                .arg(format!("command -v {program}"))
-                .stdout(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        !tools_required(),
-        "{missing:?} required (SHELLTUTOR_REQUIRE_TOOLS is set)"
-    );
-    eprintln!("skipped: {missing:?} not installed");
-    false
-}
+use super::support::{have, output, Tutor};
+use super::tutor::Terminal;
 
 /// Host processes whose command line contains `needle`.
 fn host_processes(needle: &str) -> Vec<String> {

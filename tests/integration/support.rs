@@ -63,6 +63,36 @@ impl Tutor {
     }
 }
 
+/// Whether `programs` are installed (on `PATH` or in the system's `sbin` folders, where servers live); a missing
+/// one skips the test, or fails it when tools are required (CI).
+pub fn have(programs: &[&str]) -> bool {
+    let path = format!(
+        "{}:/usr/local/sbin:/usr/sbin:/sbin",
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let missing: Vec<&&str> = programs
+        .iter()
+        .filter(|program| {
+            !std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("command -v {program}"))
+                .env("PATH", &path)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        !super::tutor::tools_required(),
+        "{missing:?} required (SHELLTUTOR_REQUIRE_TOOLS is set)"
+    );
+    eprintln!("skipped: {missing:?} not installed");
+    false
+}
+
 /// Runs a command and returns (success, stdout, stderr) as text.
 pub fn output(mut command: Command) -> (bool, String, String) {
     let output = command.output().expect("the binary runs");
