@@ -4,19 +4,25 @@
 //! them up and turns errors into one message on stderr.
 
 mod attempt;
+mod builtins;
 mod catalog;
 mod check;
 mod cli;
 mod doctor;
 mod embedded;
+mod explain;
+mod explain_cmd;
 mod grade;
 mod lesson;
 mod list;
+mod manpage;
 mod parallel;
 mod practice;
 mod programs;
 mod progress;
 mod progress_cmd;
+mod ref_cmd;
+mod reference;
 mod render;
 mod repl;
 mod show;
@@ -47,33 +53,19 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let global = &cli.global;
+    reference::use_folder(global.reference.clone());
     match &cli.command {
         Some(Command::List(args)) => list::run(args, &load_catalog(global)?),
         Some(Command::Show(args)) => show::run(args, &load_catalog(global)?, &style(global)),
         Some(Command::Sandbox(args)) => practice::run(args, sandbox_options(global)),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Verify(args)) => {
-            let catalogs = if args.dirs.is_empty() {
-                let name = global
-                    .lessons
-                    .as_ref()
-                    .map_or("the bundled lessons".to_string(), |d| {
-                        d.display().to_string()
-                    });
-                vec![(name, load_catalog(global))]
-            } else {
-                args.dirs
-                    .iter()
-                    .map(|dir| {
-                        (
-                            dir.display().to_string(),
-                            Catalog::from_folder(dir).map_err(Into::into),
-                        )
-                    })
-                    .collect()
-            };
             let jobs = args.jobs.map_or_else(parallel::default_jobs, usize::from);
-            verify::run(catalogs, &sandbox_options(global), jobs)
+            verify::run(verify_sets(global, &args.dirs), &sandbox_options(global), jobs)
+        }
+        Some(Command::Ref(args)) => ref_cmd::run(args, &load_reference(global)?, &style(global)),
+        Some(Command::Explain(args)) => {
+            explain_cmd::run(args, load_reference(global)?, &style(global))
         }
         Some(Command::Grade(args)) => {
             let answers = match (&args.answers, &args.exercise, &args.script) {
@@ -137,6 +129,55 @@ fn load_catalog(global: &GlobalArgs) -> Result<Catalog> {
         Some(folder) => Catalog::from_folder(folder)?,
         None => Catalog::bundled()?,
     })
+}
+
+/// The cards to use: `--reference DIR` / `SHELLTUTOR_REFERENCE`, else the bundled reference.
+fn load_reference(global: &GlobalArgs) -> Result<reference::Reference> {
+    Ok(match &global.reference {
+        Some(folder) => reference::Reference::from_folder(folder)?,
+        None => reference::Reference::bundled(),
+    })
+}
+
+/// What `verify` checks: without folders, the current lessons and cards; otherwise each folder, as cards when its
+/// files are cards (`command =` front matter) and as lessons otherwise.
+fn verify_sets(global: &GlobalArgs, dirs: &[std::path::PathBuf]) -> verify::Sets {
+    let current = load_catalog(global);
+    let lesson_ids = current.as_ref().map_or_else(
+        |_| Vec::new(),
+        |catalog| catalog.lessons.iter().map(|l| l.id.clone()).collect(),
+    );
+    if dirs.is_empty() {
+        let lessons = global
+            .lessons
+            .as_ref()
+            .map_or("the bundled lessons".to_string(), |d| d.display().to_string());
+        let cards = global
+            .reference
+            .as_ref()
+            .map_or("the bundled reference".to_string(), |d| d.display().to_string());
+        return verify::Sets {
+            catalogs: vec![(lessons, current)],
+            references: vec![(cards, load_reference(global))],
+            lesson_ids,
+        };
+    }
+    let mut sets = verify::Sets {
+        catalogs: Vec::new(),
+        references: Vec::new(),
+        lesson_ids,
+    };
+    for dir in dirs {
+        let name = dir.display().to_string();
+        if reference::is_card_folder(dir) {
+            let cards = reference::Reference::from_folder(dir).map_err(Into::into);
+            sets.references.push((name, cards));
+        } else {
+            sets.catalogs
+                .push((name, Catalog::from_folder(dir).map_err(Into::into)));
+        }
+    }
+    sets
 }
 
 /// Sandbox settings for the commands that run learner code.

@@ -324,6 +324,14 @@ impl<'a> Session<'a> {
         self.before_last =
             Some(Snapshot::take(&home, Limits::default()).map_err(|e| e.to_string()));
         let attempt = self.attempt()?;
+        let dangers = crate::explain_cmd::dangers_before_run(
+            line,
+            crate::explain_cmd::Sandboxed {
+                cwd: attempt.sandbox.cwd(),
+                home: attempt.sandbox.home(),
+                typed: &attempt.typed,
+            },
+        );
         let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let outcome = if interactive {
             attempt.sandbox.run_interactive(line)?
@@ -339,6 +347,7 @@ impl<'a> Session<'a> {
         if let Some(limit) = limit {
             self.screen.say(Tone::Fail, limit.message())?;
         }
+        crate::explain_cmd::warn_after_run(&dangers, &self.screen.style)?;
         let id = self.current().1.id.clone();
         self.store.update(&id, |progress| progress.attempts += 1);
         self.auto_check()
@@ -388,10 +397,15 @@ impl<'a> Session<'a> {
             TutorCommand::Undo => self.undo()?,
             TutorCommand::Diff => self.diff()?,
             TutorCommand::Answer(answer) => self.answer(&answer)?,
-            TutorCommand::Ref(name) => self.reference(&name)?,
-            TutorCommand::Explain(line) => self.screen.say(
-                Tone::Info,
-                &format!("Explaining command lines such as '{line}' is coming soon. Meanwhile, 'help CMD' explains a shell builtin and 'man CMD' a program."),
+            TutorCommand::Ref(name) => crate::ref_cmd::in_tutor(&name, &self.screen.style)?,
+            TutorCommand::Explain(line) => crate::explain_cmd::in_tutor(
+                &line,
+                self.attempt.as_ref().map(|a| crate::explain_cmd::Sandboxed {
+                    cwd: a.sandbox.cwd(),
+                    home: a.sandbox.home(),
+                    typed: &a.typed,
+                }),
+                &self.screen.style,
             )?,
         }
         Ok(Flow::Continue)
@@ -572,22 +586,6 @@ impl<'a> Session<'a> {
             .join("; ");
         self.screen
             .say(Tone::Fail, &format!("FAIL {why}. Try again."))
-    }
-
-    fn reference(&mut self, name: &str) -> Result<()> {
-        let lessons: Vec<String> = self
-            .catalog
-            .lessons
-            .iter()
-            .filter(|l| l.teaches.iter().any(|t| t == name))
-            .map(|l| format!("'{}' ({})", l.id, l.title))
-            .collect();
-        let taught = if lessons.is_empty() {
-            format!("No lesson teaches '{name}' yet.")
-        } else {
-            format!("'{name}' is taught in lesson {}.", lessons.join(", "))
-        };
-        self.screen.say(Tone::Info, &format!("{taught} The full command reference is coming soon; meanwhile 'help {name}' or 'man {name}' works in the sandbox."))
     }
 
     fn lessons(&mut self) -> Result<()> {
