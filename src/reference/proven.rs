@@ -42,9 +42,22 @@ pub fn verify_card(card: &Card, options: &sandbox::Options) -> Verdict {
     }
 }
 
+/// The locale and time zone examples run in, whatever the verifier's own: messages, quotes (‘’ or '') and sort
+/// orders depend on the locale, and dates on the time zone, so a card shows one output that holds everywhere.
+pub const ENVIRONMENT: [(&str, &str); 4] = [
+    ("LANG", "C.UTF-8"),
+    ("LC_ALL", "C.UTF-8"),
+    ("LANGUAGE", ""),
+    ("TZ", "UTC"),
+];
+
 /// The mismatches of one block (empty when every line printed what the card shows).
 fn run_block(card: &Card, block: &Proven, options: &sandbox::Options) -> Result<Vec<String>> {
-    let mut sandbox = Sandbox::new(options.clone()).context("making a sandbox")?;
+    let mut options = options.clone();
+    options
+        .env
+        .extend(ENVIRONMENT.iter().map(|(k, v)| ((*k).into(), (*v).into())));
+    let mut sandbox = Sandbox::new(options).context("making a sandbox")?;
     for script in &card.setup {
         let outcome = sandbox.run(&script.value).context("running a setup block")?;
         if !outcome.status.success() {
