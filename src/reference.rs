@@ -87,15 +87,19 @@ fn suggest(suggestions: &[String]) -> String {
 impl Reference {
     /// The cards compiled into the binary.
     pub fn bundled() -> Reference {
-        let files = bundled::REFERENCE
+        Reference::from_files(Reference::bundled_files())
+    }
+
+    /// The files of the bundled cards, unparsed.
+    pub fn bundled_files() -> Vec<CardFile> {
+        bundled::REFERENCE
             .iter()
             .map(|(name, bytes)| CardFile {
                 display: format!("reference/{name}"),
                 file_name: (*name).to_string(),
                 bytes: Ok(bytes.to_vec()),
             })
-            .collect();
-        Reference::from_files(files)
+            .collect()
     }
 
     /// The card files directly in `folder`.

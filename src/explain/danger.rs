@@ -31,6 +31,8 @@ pub struct Facts<'a> {
     pub words: &'a [(String, Word)],
     /// The words that are not options or option arguments.
     pub operands: &'a [(String, Word)],
+    /// The commands of process substitutions among the words (`<(curl ...)`).
+    pub substituted: &'a [String],
 }
 
 impl Facts<'_> {
@@ -230,7 +232,7 @@ fn shell_of_download(facts: &Facts<'_>) -> Option<Danger> {
         word.substitutions
             .iter()
             .any(|command| is_download(command.split_whitespace().next().unwrap_or("")))
-    });
+    }) || facts.substituted.iter().any(|name| is_download(name));
     downloads.then(|| download_danger(facts.text))
 }
 

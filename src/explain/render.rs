@@ -21,7 +21,10 @@ const RESET: &str = "\x1b[0m";
 /// Writes the explanation at `width` columns, in colour or plain.
 pub fn write(explanation: &Explanation, extra: &[String], width: usize, color: bool, out: &mut impl Write) -> std::io::Result<()> {
     let style = |code: &str, text: &str| if color { format!("{code}{text}{RESET}") } else { text.to_string() };
-    writeln!(out, "{}", style(DIM, &format!("$ {}", clean(&explanation.line))))?;
+    for (index, line) in explanation.line.lines().enumerate() {
+        let prompt = if index == 0 { "$ " } else { "> " };
+        writeln!(out, "{}", style(DIM, &format!("{prompt}{}", clean(line))))?;
+    }
     writeln!(out)?;
     let column = explanation
         .parts

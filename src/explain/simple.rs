@@ -143,7 +143,10 @@ fn invocation(walker: &mut Walker<'_>, args: &[Arg<'_>], depth: usize, text: &st
     };
     let lookup = Lookup::new(walker, &lookup_name, &resolved);
     walker.part(depth, first_text.clone(), describe_command(&name, &resolved, &lookup));
-    if matches!(resolved, Resolved::NotFound) {
+    let is_wrapper = WRAPPERS.iter().any(|(w, _)| *w == lookup_name);
+    // A command missing here is still explained when something documents it (a card for sudo on a machine
+    // without sudo); otherwise its words are only arguments.
+    if matches!(resolved, Resolved::NotFound) && !lookup.knows_options() && !is_wrapper {
         for arg in rest {
             plain_argument(walker, arg, depth + 1);
         }
@@ -156,6 +159,7 @@ fn invocation(walker: &mut Walker<'_>, args: &[Arg<'_>], depth: usize, text: &st
         options: &parsed.flags,
         words: &parsed.words,
         operands: &parsed.operands,
+        substituted: &parsed.substituted,
     };
     for found in danger::check_command(&facts, walker.context) {
         walker.danger(found);
@@ -194,10 +198,13 @@ fn describe_command(name: &str, resolved: &Resolved, lookup: &Lookup) -> String 
     };
     match resolved {
         Resolved::Alias(value) => format!("alias in your shell for '{value}'{summary}"),
-        Resolved::Function => format!("function defined in your shell{}", if summary.is_empty() { "" } else { "" }),
+        Resolved::Function => "function defined in your shell or earlier on this line: it runs the function's body".to_string(),
         Resolved::Keyword => format!("bash keyword{summary}{card}"),
         Resolved::Builtin => format!("bash builtin (runs inside the shell; 'help {name}'){summary}{card}"),
         Resolved::Program(path) => format!("program {path}{summary}{card}"),
+        Resolved::NotFound if !summary.is_empty() => format!(
+            "not installed here (bash would say '{name}: command not found'){summary}{card}"
+        ),
         Resolved::NotFound => format!(
             "command not found: no alias, function, builtin or program called {name} here (bash would say '{name}: command not found')"
         ),
@@ -382,6 +389,8 @@ fn option_text(found: &Found) -> String {
 /// What the words after a command turned out to be, for the danger rules.
 #[derive(Default)]
 struct Parsed {
+    /// Names of the commands run by process substitutions among the words (`bash <(curl ...)`).
+    substituted: Vec<String>,
     flags: Vec<String>,
     words: Vec<(String, Word)>,
     operands: Vec<(String, Word)>,
@@ -416,15 +425,40 @@ fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'
         let arg = &args[index];
         index += 1;
         let Arg::Word(text) = arg else {
+            if let Arg::ProcessSubstitution(_, subshell) = arg {
+                let first = subshell.list.0.first().and_then(|item| item.0.first.seq.first());
+                parsed.substituted.extend(first.and_then(super::walk::command_name));
+            }
             plain_argument(walker, arg, depth);
             continue;
         };
         let word = words::analyse(text, walker.context);
         parsed.words.push((text.clone(), word.clone()));
-        let literal = word.literal.clone().unwrap_or_default();
+        // A glob in an option's value (`--exclude=*.log`) still makes an option.
+        let literal = word.literal.clone().unwrap_or_else(|| word.value.clone());
         if !options_ended && literal == "--" {
             walker.part(depth, text.clone(), "end of options: every word after it is an argument, even one starting with -");
             options_ended = true;
+            continue;
+        }
+        if name == "kill" && !parsed.flags.is_empty() && literal.starts_with('-') && literal[1..].parse::<u32>().is_ok() {
+            let what = if literal == "-1" {
+                "process id -1: every process you are allowed to signal".to_string()
+            } else {
+                format!("a negative process id: every process of the process group {}", &literal[1..])
+            };
+            walker.part(depth, text.clone(), what);
+            parsed.operands.push((text.clone(), word));
+            continue;
+        }
+        if !options_ended && literal == "-" {
+            let what = if name == "cd" {
+                "- means the previous folder ($OLDPWD); cd - goes back there and prints its name"
+            } else {
+                "- usually means standard input (or standard output) instead of a file"
+            };
+            walker.part(depth, text.clone(), what);
+            parsed.operands.push((text.clone(), word));
             continue;
         }
         let is_option = !options_ended
@@ -437,6 +471,9 @@ fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'
             }
             if shell_string && literal == "-c" {
                 if let Some(Arg::Word(script)) = args.get(index) {
+                    if let Some(last) = walker.parts.last_mut().filter(|p| p.what.starts_with("unknown option")) {
+                        last.what = "-c: run the command line given in the next word, in a new shell".to_string();
+                    }
                     let script_word = words::analyse(script, walker.context);
                     walker.part(depth + 1, script.clone(), "the command line that the new shell runs:");
                     match &script_word.literal {
@@ -605,7 +642,24 @@ fn option(
         walker.part(depth, shown, what);
         return usize::from(takes_next && next_text.is_some());
     }
-    walker.part(depth, text, format!("{} short options written together; each letter is one option:", letters.len()));
+    // Options before the first one that takes an argument; the rest of the word is that argument.
+    let count = known
+        .iter()
+        .position(|f| f.as_ref().is_some_and(|f| f.takes_argument))
+        .map_or(letters.len(), |i| i + 1);
+    if count == 1 {
+        if let Some(found) = known.into_iter().next().flatten() {
+            let flag = format!("-{}", letters[0]);
+            parsed.flags.push(flag);
+            let value: String = letters[1..].iter().collect();
+            let name = found.argument_name.clone().unwrap_or_else(|| "its value".to_string());
+            let what = format!("{} — {name} is {}", option_text(&found), words::analyse(&value, walker.context).value);
+            walker.part(depth, text, what);
+            return 0;
+        }
+        return 0;
+    }
+    walker.part(depth, text, format!("{count} short options written together; each letter is one option:"));
     let mut consumed = 0;
     for (position, letter) in letters.iter().enumerate() {
         let flag = format!("-{letter}");

@@ -326,7 +326,7 @@ impl<'a> Walker<'a> {
         self.part(
             depth,
             format!("{name}() {{ ... }}"),
-            format!("defines a function named {name}: from now on, typing {name} runs the commands of its body"),
+            format!("defines a function named '{name}': from now on, typing {name} runs the commands of its body"),
         );
         let calls = count_calls(&function.body.0, &name);
         if calls >= 2 {
@@ -370,6 +370,9 @@ impl<'a> Walker<'a> {
     pub fn argument(&mut self, text: &str, depth: usize, role: &str) {
         let word = words::analyse(text, self.context);
         let mut what = role.to_string();
+        if text == "{}" {
+            what.push_str("; find -exec and xargs -I replace {} with each name");
+        }
         if word.value != text {
             what.push_str(&format!(", which becomes {}", word.value));
         }
@@ -405,9 +408,9 @@ impl<'a> Walker<'a> {
                 };
                 let fd = fd.map_or(default_fd, |fd| fd);
                 let shown_fd = |fd: i32| match fd {
-                    0 => "the input (0)".to_string(),
-                    1 => "the output (1)".to_string(),
-                    2 => "error messages (standard error, 2)".to_string(),
+                    0 => "standard input (0)".to_string(),
+                    1 => "standard output (1)".to_string(),
+                    2 => "standard error (2, the error messages)".to_string(),
                     n => format!("file descriptor {n}"),
                 };
                 let prefix = if fd == default_fd { String::new() } else { fd.to_string() };
@@ -447,7 +450,7 @@ impl<'a> Walker<'a> {
                             "-" => format!("redirection: closes {}", shown_fd(fd)),
                             target => match target.parse::<i32>() {
                                 Ok(other) => format!("redirection: {} goes where {} goes now", shown_fd(fd), shown_fd(other)),
-                                Err(_) => format!("redirection: {} and errors go to the file {target}", shown_fd(fd)),
+                                Err(_) => format!("redirection: {} and standard error both go to the file {target}", shown_fd(fd)),
                             },
                         };
                         self.part(depth, text, what);

@@ -44,6 +44,7 @@ pub fn analyse(text: &str, context: &Context) -> Word {
         };
     };
     let mut builder = Builder {
+        text,
         context,
         word: Word::default(),
         pattern: String::new(),
@@ -74,6 +75,8 @@ pub fn analyse(text: &str, context: &Context) -> Word {
 }
 
 struct Builder<'a> {
+    /// The word as written: pieces point into it.
+    text: &'a str,
     context: &'a Context,
     word: Word,
     /// The word as a glob pattern on this machine's file system (known parts escaped).
@@ -87,7 +90,12 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn pieces(&mut self, pieces: &[WordPieceWithSource], quoted: bool) {
         for piece in pieces {
-            self.piece(&piece.piece, quoted);
+            let source = self
+                .text
+                .get(piece.start_index..piece.end_index)
+                .unwrap_or("")
+                .to_string();
+            self.piece(&piece.piece, quoted, &source);
         }
     }
 
@@ -102,7 +110,7 @@ impl Builder<'_> {
         self.matchable = false;
     }
 
-    fn piece(&mut self, piece: &WordPiece, quoted: bool) {
+    fn piece(&mut self, piece: &WordPiece, quoted: bool, source: &str) {
         match piece {
             WordPiece::Text(text) => {
                 if !quoted && text.contains(['*', '?', '[']) {
@@ -127,7 +135,7 @@ impl Builder<'_> {
                 self.pieces(inner, true);
             }
             WordPiece::TildeExpansion(tilde) => self.tilde(tilde),
-            WordPiece::ParameterExpansion(expression) => self.parameter(expression, quoted),
+            WordPiece::ParameterExpansion(expression) => self.parameter(expression, quoted, source),
             WordPiece::CommandSubstitution(command) | WordPiece::BackquotedCommandSubstitution(command) => {
                 let backquoted = matches!(piece, WordPiece::BackquotedCommandSubstitution(_));
                 self.word.substitutions.push(command.clone());
@@ -196,7 +204,7 @@ impl Builder<'_> {
         }
     }
 
-    fn parameter(&mut self, expression: &ParameterExpr, quoted: bool) {
+    fn parameter(&mut self, expression: &ParameterExpr, quoted: bool, source: &str) {
         let (parameter, description) = parameter_description(expression);
         let name = parameter_name(parameter);
         let known = match parameter {
@@ -215,7 +223,12 @@ impl Builder<'_> {
                 if let Parameter::Named(variable) = parameter {
                     self.word.unknown_variables.push(variable.clone());
                 }
-                self.unknown(format!("‹${name}›"));
+                let shown = if simple || !source.starts_with('$') {
+                    format!("‹${name}›")
+                } else {
+                    format!("‹{source}›")
+                };
+                self.unknown(shown);
                 self.note(&description);
                 if !quoted {
                     self.note(&format!(

@@ -160,7 +160,9 @@ mod tests {
         assert_eq!(replacements(&context, ":he"), [":help"]);
         assert_eq!(replacements(&context, ":lesson c"), ["cd", "cd/go-home"]);
         assert_eq!(candidates(&context, ":lesson c").0, 8);
-        assert_eq!(replacements(&context, ":ref p"), ["pwd"]);
+        assert_eq!(replacements(&context, ":ref pw"), ["pwd"]);
+        // Card names complete too, not only the commands lessons teach.
+        assert_eq!(replacements(&context, ":ref ssh-k"), ["ssh-keygen"]);
     }
 
     #[test]
