@@ -9,17 +9,73 @@ use std::process::{Command, Stdio};
 
 /// bash's builtins.
 pub const BUILTINS: [&str; 61] = [
-    ".", ":", "[", "alias", "bg", "bind", "break", "builtin", "caller", "cd", "command", "compgen", "complete",
-    "compopt", "continue", "declare", "dirs", "disown", "echo", "enable", "eval", "exec", "exit", "export", "false",
-    "fc", "fg", "getopts", "hash", "help", "history", "jobs", "kill", "let", "local", "logout", "mapfile", "popd",
-    "printf", "pushd", "pwd", "read", "readarray", "readonly", "return", "set", "shift", "shopt", "source",
-    "suspend", "test", "times", "trap", "true", "type", "typeset", "ulimit", "umask", "unalias", "unset", "wait",
+    ".",
+    ":",
+    "[",
+    "alias",
+    "bg",
+    "bind",
+    "break",
+    "builtin",
+    "caller",
+    "cd",
+    "command",
+    "compgen",
+    "complete",
+    "compopt",
+    "continue",
+    "declare",
+    "dirs",
+    "disown",
+    "echo",
+    "enable",
+    "eval",
+    "exec",
+    "exit",
+    "export",
+    "false",
+    "fc",
+    "fg",
+    "getopts",
+    "hash",
+    "help",
+    "history",
+    "jobs",
+    "kill",
+    "let",
+    "local",
+    "logout",
+    "mapfile",
+    "popd",
+    "printf",
+    "pushd",
+    "pwd",
+    "read",
+    "readarray",
+    "readonly",
+    "return",
+    "set",
+    "shift",
+    "shopt",
+    "source",
+    "suspend",
+    "test",
+    "times",
+    "trap",
+    "true",
+    "type",
+    "typeset",
+    "ulimit",
+    "umask",
+    "unalias",
+    "unset",
+    "wait",
 ];
 
 /// bash's reserved words.
 pub const KEYWORDS: [&str; 22] = [
-    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done", "in",
-    "function", "time", "{", "}", "!", "[[", "]]", "coproc",
+    "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do",
+    "done", "in", "function", "time", "{", "}", "!", "[[", "]]", "coproc",
 ];
 
 pub fn is_builtin(name: &str) -> bool {
@@ -37,7 +93,14 @@ pub fn help_text(name: &str) -> Option<String> {
         return None;
     }
     let output = Command::new("bash")
-        .args(["--norc", "--noprofile", "-c", "help -- \"$1\"", "bash", name])
+        .args([
+            "--norc",
+            "--noprofile",
+            "-c",
+            "help -- \"$1\"",
+            "bash",
+            name,
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -95,7 +158,10 @@ mod tests {
             options[0].1,
             "force symbolic links to be followed: resolve symbolic links in DIR after processing instances of `..'"
         );
-        assert_eq!(options[1], ("-P".into(), "use the physical directory structure".into()));
+        assert_eq!(
+            options[1],
+            ("-P".into(), "use the physical directory structure".into())
+        );
     }
 
     #[test]
@@ -112,6 +178,9 @@ mod tests {
             return;
         }
         let text = help_text("cd").expect("bash knows cd");
-        assert!(text.contains("Change the shell working directory"), "{text}");
+        assert!(
+            text.contains("Change the shell working directory"),
+            "{text}"
+        );
     }
 }

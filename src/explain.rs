@@ -11,9 +11,9 @@
 pub mod danger;
 pub mod render;
 pub mod shellcheck;
+mod simple;
 pub mod sources;
 pub mod syntax;
-mod simple;
 mod walk;
 mod words;
 
@@ -93,7 +93,11 @@ pub struct Explanation {
 }
 
 /// Explains `line` without running any of it.
-pub fn explain(line: &str, context: &Context, sources: &dyn Sources) -> Result<Explanation, SyntaxError> {
+pub fn explain(
+    line: &str,
+    context: &Context,
+    sources: &dyn Sources,
+) -> Result<Explanation, SyntaxError> {
     let program = parse(line)?;
     let mut walker = walk::Walker::new(line, context, sources);
     walker.program(&program);
@@ -127,10 +131,18 @@ pub fn parse(line: &str) -> Result<brush_parser::ast::Program, SyntaxError> {
         message: message.to_string(),
         line: 1,
         column: 1,
-        source_line: line.lines().next().unwrap_or("").chars().take(200).collect(),
+        source_line: line
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect(),
     };
     if line.len() > MAX_LINE {
-        return Err(refused("the line is too long to explain (more than 64 KiB)"));
+        return Err(refused(
+            "the line is too long to explain (more than 64 KiB)",
+        ));
     }
     let (sender, receiver) = std::sync::mpsc::channel();
     let owned = line.to_string();
@@ -204,9 +216,39 @@ mod table_tests {
         Fixed {
             reference: Reference::from_files(files),
             programs: vec![
-                "rm", "ls", "cat", "mkdir", "rmdir", "touch", "whoami", "tar", "grep", "sort", "xargs", "find",
-                "curl", "sudo", "env", "mv", "cp", "chmod", "chown", "dd", "mkfs.ext4", "kill", "head", "bash",
-                "sh", "tee", "date", "nohup", "timeout", "wc", "make", "diff", "sleep",
+                "rm",
+                "ls",
+                "cat",
+                "mkdir",
+                "rmdir",
+                "touch",
+                "whoami",
+                "tar",
+                "grep",
+                "sort",
+                "xargs",
+                "find",
+                "curl",
+                "sudo",
+                "env",
+                "mv",
+                "cp",
+                "chmod",
+                "chown",
+                "dd",
+                "mkfs.ext4",
+                "kill",
+                "head",
+                "bash",
+                "sh",
+                "tee",
+                "date",
+                "nohup",
+                "timeout",
+                "wc",
+                "make",
+                "diff",
+                "sleep",
             ],
             pages: vec![
                 ("tar", TAR),
@@ -360,13 +402,26 @@ mod table_tests {
         let dir = fixtures();
         let context = context(dir.path());
         let sources = sources();
-        let start = LINES.iter().position(|l| *l == "rm -rf \"$dir\"/").expect("listed");
-        let end = LINES.iter().position(|l| *l == "echo new > log").expect("listed");
+        let start = LINES
+            .iter()
+            .position(|l| *l == "rm -rf \"$dir\"/")
+            .expect("listed");
+        let end = LINES
+            .iter()
+            .position(|l| *l == "echo new > log")
+            .expect("listed");
         for line in &LINES[start..=end] {
             let found = explain(line, &context, &sources).expect("parses").dangers;
             assert!(!found.is_empty(), "no danger found in {line}");
         }
-        for line in ["rm -rf ~/old/cache", "echo rm -rf /", "rm -f ~", "chmod 644 notes.md", "kill -9 1234", "echo x >> log"] {
+        for line in [
+            "rm -rf ~/old/cache",
+            "echo rm -rf /",
+            "rm -f ~",
+            "chmod 644 notes.md",
+            "kill -9 1234",
+            "echo x >> log",
+        ] {
             let found = explain(line, &context, &sources).expect("parses").dangers;
             assert!(found.is_empty(), "{line}: {found:?}");
         }
@@ -378,7 +433,10 @@ mod table_tests {
         let context = context(dir.path());
         let error = explain("ls && && ls", &context, &sources()).expect_err("a syntax error");
         assert_eq!((error.line, error.column), (1, 7));
-        assert!(error.to_string().ends_with("  ls && && ls\n        ^"), "{error}");
+        assert!(
+            error.to_string().ends_with("  ls && && ls\n        ^"),
+            "{error}"
+        );
     }
 
     /// A small deterministic generator, so the same inputs are tried on every run.
@@ -386,7 +444,10 @@ mod table_tests {
 
     impl Lcg {
         fn next(&mut self) -> usize {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 33) as usize
         }
     }
@@ -397,14 +458,17 @@ mod table_tests {
         let context = context(dir.path());
         let sources = sources();
         let alphabet: Vec<&str> = vec![
-            "a", "rm", "-rf", " ", " ", "'", "\"", "$", "$(", ")", "(", "{", "}", "|", "&", ";", "<", ">", "\\",
-            "\n", "`", "*", "~", "#", "[[", "]]", "=", "-", "--", "if", "then", "fi", "do", "done", "for", "case",
-            "esac", "in", "<<", "EOF", "$((", "${", "!", ":", "2>&1", "é", "\t", "sudo", "xargs", "-exec",
+            "a", "rm", "-rf", " ", " ", "'", "\"", "$", "$(", ")", "(", "{", "}", "|", "&", ";",
+            "<", ">", "\\", "\n", "`", "*", "~", "#", "[[", "]]", "=", "-", "--", "if", "then",
+            "fi", "do", "done", "for", "case", "esac", "in", "<<", "EOF", "$((", "${", "!", ":",
+            "2>&1", "é", "\t", "sudo", "xargs", "-exec",
         ];
         let mut random = Lcg(42);
         for _ in 0..3000 {
             let length = random.next() % 24;
-            let line: String = (0..length).map(|_| alphabet[random.next() % alphabet.len()]).collect();
+            let line: String = (0..length)
+                .map(|_| alphabet[random.next() % alphabet.len()])
+                .collect();
             if let Ok(explanation) = explain(&line, &context, &sources) {
                 let mut out = Vec::new();
                 render::write(&explanation, &[], 40, true, &mut out).expect("writing to a Vec");

@@ -118,18 +118,26 @@ pub fn defined_in(lines: &[String]) -> (Vec<(String, String)>, Vec<String>) {
             .iter()
             .flat_map(|list| list.0.iter())
             .flat_map(|item| {
-                std::iter::once(&item.0.first).chain(item.0.additional.iter().map(|next| match next {
-                    brush_parser::ast::AndOr::And(p) | brush_parser::ast::AndOr::Or(p) => p,
-                }))
+                std::iter::once(&item.0.first).chain(item.0.additional.iter().map(
+                    |next| match next {
+                        brush_parser::ast::AndOr::And(p) | brush_parser::ast::AndOr::Or(p) => p,
+                    },
+                ))
             })
             .flat_map(|pipeline| pipeline.seq.iter());
         for command in commands {
             match command {
                 Command::Function(function) => functions.push(function.fname.value.clone()),
-                Command::Simple(simple) if simple.word_or_name.as_ref().is_some_and(|w| w.value == "alias") => {
+                Command::Simple(simple)
+                    if simple
+                        .word_or_name
+                        .as_ref()
+                        .is_some_and(|w| w.value == "alias") =>
+                {
                     for item in simple.suffix.iter().flat_map(|s| s.0.iter()) {
                         let word = match item {
-                            CommandPrefixOrSuffixItem::Word(word) | CommandPrefixOrSuffixItem::AssignmentWord(_, word) => word,
+                            CommandPrefixOrSuffixItem::Word(word)
+                            | CommandPrefixOrSuffixItem::AssignmentWord(_, word) => word,
                             _ => continue,
                         };
                         let text = unquote(&word.value);
@@ -181,7 +189,10 @@ mod tests {
         let (aliases, functions) = defined_in(&lines);
         assert_eq!(
             aliases,
-            [("la".to_string(), "ls -A".to_string()), ("ll".to_string(), "ls -la".to_string())]
+            [
+                ("la".to_string(), "ls -A".to_string()),
+                ("ll".to_string(), "ls -la".to_string())
+            ]
         );
         assert_eq!(functions, ["greet"]);
     }

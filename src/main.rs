@@ -61,7 +61,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Verify(args)) => {
             let jobs = args.jobs.map_or_else(parallel::default_jobs, usize::from);
-            verify::run(verify_sets(global, &args.dirs), &sandbox_options(global), jobs)
+            verify::run(
+                verify_sets(global, &args.dirs),
+                &sandbox_options(global),
+                jobs,
+            )
         }
         Some(Command::Ref(args)) => ref_cmd::run(args, &load_reference(global)?, &style(global)),
         Some(Command::Explain(args)) => {
@@ -139,8 +143,9 @@ fn load_reference(global: &GlobalArgs) -> Result<reference::Reference> {
     })
 }
 
-/// What `verify` checks: without folders, the current lessons and cards; otherwise each folder, as cards when its
-/// files are cards (`command =` front matter) and as lessons otherwise.
+/// What `verify` checks: without folders, the bundled lessons and cards, or the sets given with `--lessons` and
+/// `--reference`; otherwise each folder, as cards when its files are cards (`command =` front matter) and as
+/// lessons otherwise.
 fn verify_sets(global: &GlobalArgs, dirs: &[std::path::PathBuf]) -> verify::Sets {
     let current = load_catalog(global);
     let lesson_ids = current.as_ref().map_or_else(
@@ -151,14 +156,31 @@ fn verify_sets(global: &GlobalArgs, dirs: &[std::path::PathBuf]) -> verify::Sets
         let lessons = global
             .lessons
             .as_ref()
-            .map_or("the bundled lessons".to_string(), |d| d.display().to_string());
+            .map_or("the bundled lessons".to_string(), |d| {
+                d.display().to_string()
+            });
         let cards = global
             .reference
             .as_ref()
-            .map_or("the bundled reference".to_string(), |d| d.display().to_string());
+            .map_or("the bundled reference".to_string(), |d| {
+                d.display().to_string()
+            });
+        // The bundled cards go with the bundled lessons; a folder given with --lessons or --reference is verified
+        // on its own, so an author checking one set does not wait for the other.
+        let neither = global.lessons.is_none() && global.reference.is_none();
+        let catalogs = if neither || global.lessons.is_some() {
+            vec![(lessons, current)]
+        } else {
+            Vec::new()
+        };
+        let references = if neither || global.reference.is_some() {
+            vec![(cards, load_reference(global))]
+        } else {
+            Vec::new()
+        };
         return verify::Sets {
-            catalogs: vec![(lessons, current)],
-            references: vec![(cards, load_reference(global))],
+            catalogs,
+            references,
             lesson_ids,
         };
     }

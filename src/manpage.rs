@@ -89,11 +89,7 @@ fn section_text(document: &Document, title: &str) -> Vec<String> {
             Block::Text(text) => text.clone(),
             Block::Tagged { tag, body } => format!("{tag} {body}"),
         };
-        lines.extend(
-            text.lines()
-                .map(collapse)
-                .filter(|line| !line.is_empty()),
-        );
+        lines.extend(text.lines().map(collapse).filter(|line| !line.is_empty()));
     }
     lines
 }
@@ -227,7 +223,9 @@ fn read_source(path: &Path, hops: usize) -> Option<String> {
         bytes
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let first = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with(".\\\""))?;
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with(".\\\""))?;
     if let Some(target) = first.strip_prefix(".so ") {
         if hops >= 3 {
             return None;
@@ -278,7 +276,8 @@ mod tests {
         let man1 = root.path().join("man1");
         std::fs::create_dir(&man1).expect("mkdir");
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        std::io::Write::write_all(&mut encoder, b".SH NAME\nreal \\- the real page\n").expect("gzip");
+        std::io::Write::write_all(&mut encoder, b".SH NAME\nreal \\- the real page\n")
+            .expect("gzip");
         std::fs::write(man1.join("real.1.gz"), encoder.finish().expect("gzip")).expect("write");
         std::fs::write(man1.join("link.1"), ".so man1/real.1\n").expect("write");
         let roots = vec![root.path().to_path_buf()];

@@ -63,7 +63,9 @@ fn render_options(style: &Style) -> RenderOptions {
 pub fn rendered(name: &str, reference: &Reference, options: &RenderOptions) -> Result<Vec<u8>> {
     let markdown = match reference.card(name)? {
         Some(card) => card_markdown(&card),
-        None => fallback_markdown(name).ok_or_else(|| anyhow::Error::new(reference.no_card(name)))?,
+        None => {
+            fallback_markdown(name).ok_or_else(|| anyhow::Error::new(reference.no_card(name)))?
+        }
     };
     let mut text = Vec::new();
     render_markdown(&markdown, options, &mut text).context("rendering the card")?;
@@ -112,7 +114,10 @@ fn man_markdown(name: &str, page: &ManPage) -> String {
         escape(&page.name)
     );
     if !page.synopsis.is_empty() {
-        markdown.push_str(&format!("\n## Synopsis\n\n```text\n{}\n```\n", page.synopsis.join("\n")));
+        markdown.push_str(&format!(
+            "\n## Synopsis\n\n```text\n{}\n```\n",
+            page.synopsis.join("\n")
+        ));
     }
     if !page.options.is_empty() {
         markdown.push_str("\n## Options\n\n");
@@ -122,7 +127,11 @@ fn man_markdown(name: &str, page: &ManPage) -> String {
                 .iter()
                 .map(|s| format!("`{}`", s.text.replace('`', "'")))
                 .collect();
-            markdown.push_str(&format!("- {}: {}\n", spellings.join(", "), escape(&option.meaning)));
+            markdown.push_str(&format!(
+                "- {}: {}\n",
+                spellings.join(", "),
+                escape(&option.meaning)
+            ));
         }
     }
     markdown
@@ -132,7 +141,10 @@ fn man_markdown(name: &str, page: &ManPage) -> String {
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~') {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
+        ) {
             out.push('\\');
         }
         out.push(c);
@@ -232,7 +244,11 @@ mod tests {
             color: false,
             hyperlinks: false,
         };
-        let error = rendered("rmdri-no-such", &Reference::bundled(), &options).expect_err("nothing");
-        assert!(error.to_string().contains("no card for 'rmdri-no-such'"), "{error}");
+        let error =
+            rendered("rmdri-no-such", &Reference::bundled(), &options).expect_err("nothing");
+        assert!(
+            error.to_string().contains("no card for 'rmdri-no-such'"),
+            "{error}"
+        );
     }
 }

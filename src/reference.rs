@@ -218,8 +218,9 @@ pub fn use_folder(folder: Option<std::path::PathBuf>) {
 /// gives an empty set here; `shelltutor ref` and `verify` report why.
 pub fn current() -> Reference {
     match FOLDER.get() {
-        Some(Some(folder)) => Reference::from_folder(folder)
-            .unwrap_or_else(|_| Reference::from_files(Vec::new())),
+        Some(Some(folder)) => {
+            Reference::from_folder(folder).unwrap_or_else(|_| Reference::from_files(Vec::new()))
+        }
         _ => Reference::bundled(),
     }
 }
@@ -344,10 +345,17 @@ mod tests {
     #[test]
     fn the_bundled_reference_loads_without_a_problem() {
         let reference = Reference::bundled();
-        let cards = reference.load_all().unwrap_or_else(|error| panic!("{error}"));
+        let cards = reference
+            .load_all()
+            .unwrap_or_else(|error| panic!("{error}"));
         assert!(cards.len() >= 10, "{}", cards.len());
-        for name in ["rm", "rmdir", "mkdir", "touch", "cd", "pwd", "ls", "cat", "echo", "whoami"] {
-            assert!(cards.iter().any(|c| c.command == name), "no card for {name}");
+        for name in [
+            "rm", "rmdir", "mkdir", "touch", "cd", "pwd", "ls", "cat", "echo", "whoami",
+        ] {
+            assert!(
+                cards.iter().any(|c| c.command == name),
+                "no card for {name}"
+            );
         }
     }
 
@@ -359,7 +367,10 @@ mod tests {
         ]);
         assert_eq!(reference.find("vim").expect("found").command, "vim");
         assert_eq!(reference.find("vi").expect("by alias").command, "vim");
-        let error = reference.find("mkdri").expect_err("no such card").to_string();
+        let error = reference
+            .find("mkdri")
+            .expect_err("no such card")
+            .to_string();
         assert!(error.contains("did you mean 'mkdir'?"), "{error}");
         assert_eq!(reference.names(), ["mkdir", "vi", "vim"]);
         let entries = reference.entries();
@@ -397,7 +408,10 @@ mod tests {
             panic!("notes.txt is not reported");
         };
         assert_eq!(problems.len(), 1);
-        assert!(matches!(problems[0].kind, CardErrorKind::NotMarkdown { .. }));
+        assert!(matches!(
+            problems[0].kind,
+            CardErrorKind::NotMarkdown { .. }
+        ));
     }
 
     #[test]

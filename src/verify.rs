@@ -109,7 +109,11 @@ pub fn run(sets: Sets, options: &sandbox::Options, jobs: usize) -> Result<ExitCo
         }
         let verify = |card: &Card| verify_card(card, options);
         for_each_ordered(&cards, jobs, verify, |card, verdict| {
-            print_verdict(&mut out, &format!("card:{}", card.command), &tally.count(verdict))
+            print_verdict(
+                &mut out,
+                &format!("card:{}", card.command),
+                &tally.count(verdict),
+            )
         })?;
     }
     let Tally {
@@ -127,7 +131,11 @@ pub fn run(sets: Sets, options: &sandbox::Options, jobs: usize) -> Result<ExitCo
 }
 
 /// A card may name a lesson the current set does not have yet: worth a warning, not a failure.
-fn warn_about_lesson(out: &mut impl Write, card: &Card, lesson_ids: &[String]) -> std::io::Result<()> {
+fn warn_about_lesson(
+    out: &mut impl Write,
+    card: &Card,
+    lesson_ids: &[String],
+) -> std::io::Result<()> {
     match &card.lesson {
         Some(lesson) if !lesson_ids.contains(&lesson.value) => writeln!(
             out,

@@ -5,9 +5,11 @@
 
 mod integration {
     pub mod broken_lessons;
+    pub mod explain;
     pub mod grade;
     pub mod list;
     pub mod progress;
+    pub mod reference;
     pub mod show;
     pub mod support;
     pub mod tutor;

@@ -43,8 +43,8 @@ impl Facts<'_> {
 
 /// Top-level folders whose loss breaks the system.
 const SYSTEM_PATHS: [&str; 16] = [
-    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root", "/sbin", "/srv", "/sys",
-    "/usr", "/var",
+    "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc", "/root",
+    "/sbin", "/srv", "/sys", "/usr", "/var",
 ];
 
 fn danger(text: &str, effect: impl Into<String>, advice: impl Into<String>) -> Danger {
@@ -123,12 +123,16 @@ fn rm_target(text: &str, word: &Word, context: &Context) -> Option<String> {
         }
         if trimmed.is_empty() || SYSTEM_PATHS.contains(&trimmed) {
             let shown = if trimmed.is_empty() { "/" } else { trimmed };
-            return Some(format!("it deletes the system folder {shown} and everything in it, breaking the machine"));
+            return Some(format!(
+                "it deletes the system folder {shown} and everything in it, breaking the machine"
+            ));
         }
     }
     // `"$dir"/` with $dir empty or unset is `/`.
     if let Some(rest) = word.value.strip_prefix('‹') {
-        if let (Some((_, after)), Some(variable)) = (rest.split_once('›'), word.unknown_variables.first()) {
+        if let (Some((_, after)), Some(variable)) =
+            (rest.split_once('›'), word.unknown_variables.first())
+        {
             if after.starts_with('/') || after.is_empty() && text.ends_with('/') {
                 return Some(format!(
                     "if ${variable} is empty or unset (a typo in its name is enough), this becomes rm -r {after}: it deletes from the root of the machine"
@@ -144,7 +148,9 @@ fn chmod(facts: &Facts<'_>) -> Option<Danger> {
         return None;
     }
     let mode = facts.operands.first()?.1.literal.clone()?;
-    let open = ["777", "0777", "a+rwx", "ugo+rwx", "a=rwx", "ugo=rwx", "o+w", "a+w"];
+    let open = [
+        "777", "0777", "a+rwx", "ugo+rwx", "a=rwx", "ugo=rwx", "o+w", "a+w",
+    ];
     if open.contains(&mode.as_str()) {
         return Some(danger(
             facts.text,
@@ -152,7 +158,11 @@ fn chmod(facts: &Facts<'_>) -> Option<Danger> {
             "give only what is needed: chmod -R u+rwX,go-w, or 755 for folders and 644 for files (find -type d / -type f)",
         ));
     }
-    let system = facts.operands.iter().skip(1).any(|(_, w)| is_system_path(w));
+    let system = facts
+        .operands
+        .iter()
+        .skip(1)
+        .any(|(_, w)| is_system_path(w));
     system.then(|| {
         danger(
             facts.text,
@@ -166,7 +176,11 @@ fn chown(facts: &Facts<'_>) -> Option<Danger> {
     if !facts.has(&["-R", "--recursive"]) {
         return None;
     }
-    let system = facts.operands.iter().skip(1).any(|(_, w)| is_system_path(w));
+    let system = facts
+        .operands
+        .iter()
+        .skip(1)
+        .any(|(_, w)| is_system_path(w));
     system.then(|| {
         danger(
             facts.text,
@@ -256,7 +270,14 @@ pub fn download_danger(text: &str) -> Danger {
 pub fn truncation(text: &str, target: &Word, context: &Context) -> Option<Danger> {
     let value = target.literal.as_deref()?;
     if value.starts_with("/dev/") {
-        let disk = ["/dev/sd", "/dev/nvme", "/dev/hd", "/dev/vd", "/dev/mmcblk", "/dev/xvd"];
+        let disk = [
+            "/dev/sd",
+            "/dev/nvme",
+            "/dev/hd",
+            "/dev/vd",
+            "/dev/mmcblk",
+            "/dev/xvd",
+        ];
         return disk.iter().any(|d| value.starts_with(d)).then(|| {
             danger(
                 text,
@@ -265,7 +286,9 @@ pub fn truncation(text: &str, target: &Word, context: &Context) -> Option<Danger
             )
         });
     }
-    let path = if let Some(rest) = value.strip_prefix(&format!("{}/", context.home.trim_end_matches('/'))) {
+    let path = if let Some(rest) =
+        value.strip_prefix(&format!("{}/", context.home.trim_end_matches('/')))
+    {
         context.home_dir.join(rest)
     } else {
         context.cwd.join(value)
@@ -275,7 +298,7 @@ pub fn truncation(text: &str, target: &Word, context: &Context) -> Option<Danger
         danger(
             text,
             format!("{value} exists here, and > empties it before the command even starts: its content is lost"),
-            format!("use >> to add to the end instead, or another file name; set -o noclobber makes bash refuse to overwrite"),
+            "use >> to add to the end instead, or another file name; set -o noclobber makes bash refuse to overwrite",
         )
     })
 }

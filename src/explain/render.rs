@@ -19,8 +19,20 @@ const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
 /// Writes the explanation at `width` columns, in colour or plain.
-pub fn write(explanation: &Explanation, extra: &[String], width: usize, color: bool, out: &mut impl Write) -> std::io::Result<()> {
-    let style = |code: &str, text: &str| if color { format!("{code}{text}{RESET}") } else { text.to_string() };
+pub fn write(
+    explanation: &Explanation,
+    extra: &[String],
+    width: usize,
+    color: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let style = |code: &str, text: &str| {
+        if color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    };
     for (index, line) in explanation.line.lines().enumerate() {
         let prompt = if index == 0 { "$ " } else { "> " };
         writeln!(out, "{}", style(DIM, &format!("{prompt}{}", clean(line))))?;
@@ -68,8 +80,17 @@ pub fn write(explanation: &Explanation, extra: &[String], width: usize, color: b
 }
 
 /// A danger as a short paragraph: what it does and what to do instead.
-pub fn write_danger(danger: &Danger, width: usize, color: bool, out: &mut impl Write) -> std::io::Result<()> {
-    let label = if color { format!("{BOLD_RED}Danger{RESET}") } else { "Danger".to_string() };
+pub fn write_danger(
+    danger: &Danger,
+    width: usize,
+    color: bool,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let label = if color {
+        format!("{BOLD_RED}Danger{RESET}")
+    } else {
+        "Danger".to_string()
+    };
     writeln!(out, "{label}: {}", clean(&danger.text))?;
     let width = width.saturating_sub(2).max(MIN_TEXT_WIDTH);
     for line in wrap(&clean(&danger.effect), width) {
@@ -137,9 +158,15 @@ mod tests {
         let mut plain = Vec::new();
         write(&explanation, &[], 80, false, &mut plain).expect("write");
         let plain = String::from_utf8(plain).expect("UTF-8");
-        assert!(!plain.contains('\x1b') && !plain.contains('\x07'), "{plain:?}");
+        assert!(
+            !plain.contains('\x1b') && !plain.contains('\x07'),
+            "{plain:?}"
+        );
         assert!(plain.contains("ls  lists files"), "{plain}");
-        assert!(plain.contains("Danger: x\n  bad\n  Instead: don't\n"), "{plain}");
+        assert!(
+            plain.contains("Danger: x\n  bad\n  Instead: don't\n"),
+            "{plain}"
+        );
         let mut colour = Vec::new();
         write(&explanation, &[], 80, true, &mut colour).expect("write");
         assert!(String::from_utf8_lossy(&colour).contains(BOLD_RED));

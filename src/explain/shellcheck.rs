@@ -36,11 +36,19 @@ fn parse(output: &str) -> Vec<String> {
         .filter_map(|line| {
             let rest = line.strip_prefix("-:")?;
             let mut fields = rest.splitn(4, ':');
-            let (_line, column, level, message) = (fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+            let (_line, column, level, message) = (
+                fields.next()?,
+                fields.next()?,
+                fields.next()?,
+                fields.next()?,
+            );
             let message = message.trim();
             let (text, code) = message.rsplit_once(" [")?;
             let code = code.trim_end_matches(']');
-            Some(format!("shellcheck {code} ({}, column {column}): {text}", level.trim()))
+            Some(format!(
+                "shellcheck {code} ({}, column {column}): {text}",
+                level.trim()
+            ))
         })
         .collect()
 }
@@ -51,7 +59,8 @@ mod tests {
 
     #[test]
     fn findings_are_parsed_with_their_codes() {
-        let output = "-:1:6: note: Double quote to prevent globbing and word splitting. [SC2086]\nnoise\n";
+        let output =
+            "-:1:6: note: Double quote to prevent globbing and word splitting. [SC2086]\nnoise\n";
         assert_eq!(
             parse(output),
             ["shellcheck SC2086 (note, column 6): Double quote to prevent globbing and word splitting."]

@@ -6,7 +6,9 @@
 
 use std::rc::Rc;
 
-use brush_parser::ast::{CommandPrefixOrSuffixItem, ProcessSubstitutionKind, SimpleCommand, SubshellCommand};
+use brush_parser::ast::{
+    CommandPrefixOrSuffixItem, ProcessSubstitutionKind, SimpleCommand, SubshellCommand,
+};
 
 use super::danger::{self, Facts};
 use super::walk::Walker;
@@ -38,9 +40,11 @@ pub fn simple_command(walker: &mut Walker<'_>, command: &SimpleCommand, depth: u
     let mut redirects = Vec::new();
     for item in command.prefix.iter().flat_map(|p| p.0.iter()) {
         match item {
-            CommandPrefixOrSuffixItem::AssignmentWord(assignment, word) => {
-                assignments.push((assignment.name.to_string(), word.value.clone(), assignment.value.to_string()))
-            }
+            CommandPrefixOrSuffixItem::AssignmentWord(assignment, word) => assignments.push((
+                assignment.name.to_string(),
+                word.value.clone(),
+                assignment.value.to_string(),
+            )),
             other => collect(other, &mut args, &mut redirects),
         }
     }
@@ -55,9 +59,15 @@ pub fn simple_command(walker: &mut Walker<'_>, command: &SimpleCommand, depth: u
     for (name, text, value) in &assignments {
         let word = words::analyse(value, walker.context);
         let what = if runs_command {
-            format!("sets the variable {name} to {} in the environment of this command only", shown(&word))
+            format!(
+                "sets the variable {name} to {} in the environment of this command only",
+                shown(&word)
+            )
         } else {
-            format!("sets the shell variable {name} to {} (no spaces around =)", shown(&word))
+            format!(
+                "sets the shell variable {name} to {} (no spaces around =)",
+                shown(&word)
+            )
         };
         walker.part(depth, text.clone(), what);
         for command in &word.substitutions {
@@ -82,9 +92,8 @@ fn collect<'a>(
     redirects: &mut Vec<&'a brush_parser::ast::IoRedirect>,
 ) {
     match item {
-        CommandPrefixOrSuffixItem::AssignmentWord(_, word) | CommandPrefixOrSuffixItem::Word(word) => {
-            args.push(Arg::Word(word.value.clone()))
-        }
+        CommandPrefixOrSuffixItem::AssignmentWord(_, word)
+        | CommandPrefixOrSuffixItem::Word(word) => args.push(Arg::Word(word.value.clone())),
         CommandPrefixOrSuffixItem::IoRedirect(redirect) => redirects.push(redirect),
         CommandPrefixOrSuffixItem::ProcessSubstitution(kind, subshell) => {
             args.push(Arg::ProcessSubstitution(kind.clone(), subshell))
@@ -93,7 +102,9 @@ fn collect<'a>(
 }
 
 fn text_of(walker: &Walker<'_>, command: &SimpleCommand) -> String {
-    walker.source_of(command).unwrap_or_else(|| command.to_string())
+    walker
+        .source_of(command)
+        .unwrap_or_else(|| command.to_string())
 }
 
 fn shown(word: &Word) -> String {
@@ -121,11 +132,18 @@ fn invocation(walker: &mut Walker<'_>, args: &[Arg<'_>], depth: usize, text: &st
     };
     let first_text = first.text();
     let name_word = words::analyse(&first_text, walker.context);
-    let Some(name) = name_word.literal.clone().filter(|_| matches!(first, Arg::Word(_))) else {
+    let Some(name) = name_word
+        .literal
+        .clone()
+        .filter(|_| matches!(first, Arg::Word(_)))
+    else {
         walker.part(
             depth,
             first_text.clone(),
-            format!("the command is whatever {} turns out to be when the line runs", name_word.value),
+            format!(
+                "the command is whatever {} turns out to be when the line runs",
+                name_word.value
+            ),
         );
         for command in &name_word.substitutions {
             walker.nested(command, depth + 1);
@@ -142,7 +160,11 @@ fn invocation(walker: &mut Walker<'_>, args: &[Arg<'_>], depth: usize, text: &st
         _ => base.clone(),
     };
     let lookup = Lookup::new(walker, &lookup_name, &resolved);
-    walker.part(depth, first_text.clone(), describe_command(&name, &resolved, &lookup));
+    walker.part(
+        depth,
+        first_text.clone(),
+        describe_command(&name, &resolved, &lookup),
+    );
     let is_wrapper = WRAPPERS.iter().any(|(w, _)| *w == lookup_name);
     // A command missing here is still explained when something documents it (a card for sudo on a machine
     // without sudo); otherwise its words are only arguments.
@@ -167,10 +189,17 @@ fn invocation(walker: &mut Walker<'_>, args: &[Arg<'_>], depth: usize, text: &st
 }
 
 fn resolve(walker: &Walker<'_>, name: &str) -> Resolved {
-    if let Some((_, value)) = walker.context.aliases.iter().find(|(alias, _)| alias == name) {
+    if let Some((_, value)) = walker
+        .context
+        .aliases
+        .iter()
+        .find(|(alias, _)| alias == name)
+    {
         return Resolved::Alias(value.clone());
     }
-    if walker.functions.iter().any(|f| f == name) || walker.context.functions.iter().any(|f| f == name) {
+    if walker.functions.iter().any(|f| f == name)
+        || walker.context.functions.iter().any(|f| f == name)
+    {
         return Resolved::Function;
     }
     if builtins::is_keyword(name) {
@@ -190,9 +219,16 @@ fn resolve(walker: &Walker<'_>, name: &str) -> Resolved {
 
 fn describe_command(name: &str, resolved: &Resolved, lookup: &Lookup) -> String {
     let summary = lookup.summary();
-    let summary = if summary.is_empty() { String::new() } else { format!(": {summary}") };
+    let summary = if summary.is_empty() {
+        String::new()
+    } else {
+        format!(": {summary}")
+    };
     let card = if lookup.card.is_some() {
-        format!(" (shelltutor ref {})", lookup.card.as_ref().map_or(name, |c| c.command.as_str()))
+        format!(
+            " (shelltutor ref {})",
+            lookup.card.as_ref().map_or(name, |c| c.command.as_str())
+        )
     } else {
         String::new()
     };
@@ -241,14 +277,26 @@ impl Lookup {
     fn new(walker: &Walker<'_>, name: &str, resolved: &Resolved) -> Lookup {
         let card = walker.sources.card(name);
         let builtin = matches!(resolved, Resolved::Builtin | Resolved::Keyword);
-        let help_text = if builtin && card.is_none() { walker.sources.help(name) } else { None };
+        let help_text = if builtin && card.is_none() {
+            walker.sources.help(name)
+        } else {
+            None
+        };
         let help_summary = help_text
             .as_ref()
-            .and_then(|text| text.lines().nth(1).map(|l| l.trim().trim_end_matches('.').to_string()))
+            .and_then(|text| {
+                text.lines()
+                    .nth(1)
+                    .map(|l| l.trim().trim_end_matches('.').to_string())
+            })
             .unwrap_or_default();
         let help = help_text.map_or_else(Vec::new, |text| builtins::help_options(&text));
         // Builtins have no man page of their own (`man cd` shows bash's whole manual, or nothing).
-        let man = if builtin { None } else { walker.sources.man(name) };
+        let man = if builtin {
+            None
+        } else {
+            walker.sources.man(name)
+        };
         Lookup {
             card,
             man,
@@ -265,7 +313,9 @@ impl Lookup {
         if !self.help_summary.is_empty() {
             return self.help_summary.clone();
         }
-        self.man.as_ref().map_or(String::new(), |m| m.summary().to_string())
+        self.man
+            .as_ref()
+            .map_or(String::new(), |m| m.summary().to_string())
     }
 
     fn knows_options(&self) -> bool {
@@ -276,35 +326,58 @@ impl Lookup {
     fn find(&self, flag: &str) -> Option<Found> {
         if let Some(card) = &self.card {
             if let Some((option, spelling)) = card.option(flag) {
-                return Some(found(flag, &option.spellings, spelling, &option.meaning, None));
+                return Some(found(
+                    flag,
+                    &option.spellings,
+                    spelling,
+                    &option.meaning,
+                    None,
+                ));
             }
         }
         if let Some(page) = &self.man {
             if let Some((option, spelling)) = page.option(flag) {
                 let source = Some(format!("man {}", self.name));
-                return Some(found(flag, &option.spellings, spelling, &first_sentence(&option.meaning), source));
+                return Some(found(
+                    flag,
+                    &option.spellings,
+                    spelling,
+                    &first_sentence(&option.meaning),
+                    source,
+                ));
             }
         }
-        self.help.iter().find(|(f, _)| f == flag).map(|(f, meaning)| Found {
-            flag: f.clone(),
-            meaning: meaning.clone(),
-            takes_argument: false,
-            optional_argument: false,
-            argument_name: None,
-            others: Vec::new(),
-            source: Some(format!("help {}", self.name)),
-            placeholder: false,
-        })
+        self.help
+            .iter()
+            .find(|(f, _)| f == flag)
+            .map(|(f, meaning)| Found {
+                flag: f.clone(),
+                meaning: meaning.clone(),
+                takes_argument: false,
+                optional_argument: false,
+                argument_name: None,
+                others: Vec::new(),
+                source: Some(format!("help {}", self.name)),
+                placeholder: false,
+            })
     }
 
     /// A long option given by a unique prefix (`--recur` for `--recursive`), as GNU programs accept.
     fn find_prefix(&self, flag: &str) -> Option<Found> {
         let mut candidates: Vec<String> = Vec::new();
         if let Some(card) = &self.card {
-            candidates.extend(card.options.iter().flat_map(|o| o.spellings.iter().map(|s| s.flag.clone())));
+            candidates.extend(
+                card.options
+                    .iter()
+                    .flat_map(|o| o.spellings.iter().map(|s| s.flag.clone())),
+            );
         }
         if let Some(page) = &self.man {
-            candidates.extend(page.options.iter().flat_map(|o| o.spellings.iter().map(|s| s.flag.clone())));
+            candidates.extend(
+                page.options
+                    .iter()
+                    .flat_map(|o| o.spellings.iter().map(|s| s.flag.clone())),
+            );
         }
         candidates.retain(|c| c.starts_with("--") && c.starts_with(flag));
         candidates.sort();
@@ -319,8 +392,17 @@ impl Lookup {
     fn find_placeholder(&self, word: &str) -> Option<Found> {
         let card = self.card.as_ref()?;
         card.options.iter().find_map(|option| {
-            let spelling = option.spellings.iter().find(|s| s.is_placeholder() && s.flag.starts_with('-'))?;
-            let mut found = found(&spelling.flag, &option.spellings, spelling, &option.meaning, None);
+            let spelling = option
+                .spellings
+                .iter()
+                .find(|s| s.is_placeholder() && s.flag.starts_with('-'))?;
+            let mut found = found(
+                &spelling.flag,
+                &option.spellings,
+                spelling,
+                &option.meaning,
+                None,
+            );
             found.placeholder = true;
             found.argument_name = Some(spelling.flag.trim_start_matches('-').to_string());
             found.flag = word.to_string();
@@ -339,10 +421,11 @@ fn found(
     // "-n, --lines=NUM": a short spelling shares the argument its long spelling shows.
     let takes_argument = spelling.takes_argument()
         || (spelling.argument.is_none() && spellings.iter().any(|s| s.takes_argument()));
-    let argument_name = spelling
-        .argument
-        .clone()
-        .or_else(|| spellings.iter().find_map(|s| s.argument.clone().filter(|_| s.takes_argument())));
+    let argument_name = spelling.argument.clone().or_else(|| {
+        spellings
+            .iter()
+            .find_map(|s| s.argument.clone().filter(|_| s.takes_argument()))
+    });
     Found {
         flag: flag.to_string(),
         meaning: meaning.to_string(),
@@ -398,24 +481,68 @@ struct Parsed {
 
 /// Wrappers: commands whose operands are another command. (name, options taking an argument).
 const WRAPPERS: [(&str, &[&str]); 11] = [
-    ("sudo", &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U", "-R", "--user", "--group", "--chdir", "--prompt"]),
+    (
+        "sudo",
+        &[
+            "-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U", "-R", "--user", "--group",
+            "--chdir", "--prompt",
+        ],
+    ),
     ("doas", &["-u", "-C"]),
-    ("env", &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"]),
-    ("xargs", &["-a", "-d", "-E", "-e", "-I", "-i", "-L", "-l", "-n", "-P", "-s", "--arg-file", "--delimiter", "--max-args", "--max-lines", "--max-procs", "--max-chars", "--replace", "--eof"]),
+    (
+        "env",
+        &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"],
+    ),
+    (
+        "xargs",
+        &[
+            "-a",
+            "-d",
+            "-E",
+            "-e",
+            "-I",
+            "-i",
+            "-L",
+            "-l",
+            "-n",
+            "-P",
+            "-s",
+            "--arg-file",
+            "--delimiter",
+            "--max-args",
+            "--max-lines",
+            "--max-procs",
+            "--max-chars",
+            "--replace",
+            "--eof",
+        ],
+    ),
     ("time", &["-f", "-o", "--format", "--output"]),
     ("nohup", &[]),
     ("nice", &["-n", "--adjustment"]),
     ("timeout", &["-s", "-k", "--signal", "--kill-after"]),
-    ("stdbuf", &["-i", "-o", "-e", "--input", "--output", "--error"]),
+    (
+        "stdbuf",
+        &["-i", "-o", "-e", "--input", "--output", "--error"],
+    ),
     ("watch", &["-n", "-d", "--interval", "--differences"]),
     ("exec", &["-a"]),
 ];
 
 /// The words after the command: options with their meanings, arguments with their expansions, and a wrapped
 /// command explained one level deeper.
-fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'_>], depth: usize) -> Parsed {
+fn arguments(
+    walker: &mut Walker<'_>,
+    name: &str,
+    lookup: &Lookup,
+    args: &[Arg<'_>],
+    depth: usize,
+) -> Parsed {
     let mut parsed = Parsed::default();
-    let wrapper = WRAPPERS.iter().find(|(w, _)| *w == name).map(|(_, with_argument)| *with_argument);
+    let wrapper = WRAPPERS
+        .iter()
+        .find(|(w, _)| *w == name)
+        .map(|(_, with_argument)| *with_argument);
     let mut options_ended = false;
     let mut index = 0;
     // `command -v`/`-V` only looks names up; `command` alone runs the rest like a wrapper.
@@ -426,8 +553,14 @@ fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'
         index += 1;
         let Arg::Word(text) = arg else {
             if let Arg::ProcessSubstitution(_, subshell) = arg {
-                let first = subshell.list.0.first().and_then(|item| item.0.first.seq.first());
-                parsed.substituted.extend(first.and_then(super::walk::command_name));
+                let first = subshell
+                    .list
+                    .0
+                    .first()
+                    .and_then(|item| item.0.first.seq.first());
+                parsed
+                    .substituted
+                    .extend(first.and_then(super::walk::command_name));
             }
             plain_argument(walker, arg, depth);
             continue;
@@ -437,15 +570,26 @@ fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'
         // A glob in an option's value (`--exclude=*.log`) still makes an option.
         let literal = word.literal.clone().unwrap_or_else(|| word.value.clone());
         if !options_ended && literal == "--" {
-            walker.part(depth, text.clone(), "end of options: every word after it is an argument, even one starting with -");
+            walker.part(
+                depth,
+                text.clone(),
+                "end of options: every word after it is an argument, even one starting with -",
+            );
             options_ended = true;
             continue;
         }
-        if name == "kill" && !parsed.flags.is_empty() && literal.starts_with('-') && literal[1..].parse::<u32>().is_ok() {
+        if name == "kill"
+            && !parsed.flags.is_empty()
+            && literal.starts_with('-')
+            && literal[1..].parse::<u32>().is_ok()
+        {
             let what = if literal == "-1" {
                 "process id -1: every process you are allowed to signal".to_string()
             } else {
-                format!("a negative process id: every process of the process group {}", &literal[1..])
+                format!(
+                    "a negative process id: every process of the process group {}",
+                    &literal[1..]
+                )
             };
             walker.part(depth, text.clone(), what);
             parsed.operands.push((text.clone(), word));
@@ -463,19 +607,39 @@ fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'
         }
         let is_option = !options_ended
             && literal.len() > 1
-            && (literal.starts_with('-') || (literal.starts_with('+') && lookup.find(&literal).is_some()));
+            && (literal.starts_with('-')
+                || (literal.starts_with('+') && lookup.find(&literal).is_some()));
         if is_option {
-            let consumed = option(walker, lookup, &literal, text, &args[index..], depth, &mut parsed, wrapper);
+            let consumed = option(
+                walker,
+                lookup,
+                &literal,
+                text,
+                &args[index..],
+                depth,
+                &mut parsed,
+                wrapper,
+            );
             if name == "command" && (literal == "-v" || literal == "-V") {
                 wraps = false;
             }
             if shell_string && literal == "-c" {
                 if let Some(Arg::Word(script)) = args.get(index) {
-                    if let Some(last) = walker.parts.last_mut().filter(|p| p.what.starts_with("unknown option")) {
-                        last.what = "-c: run the command line given in the next word, in a new shell".to_string();
+                    if let Some(last) = walker
+                        .parts
+                        .last_mut()
+                        .filter(|p| p.what.starts_with("unknown option"))
+                    {
+                        last.what =
+                            "-c: run the command line given in the next word, in a new shell"
+                                .to_string();
                     }
                     let script_word = words::analyse(script, walker.context);
-                    walker.part(depth + 1, script.clone(), "the command line that the new shell runs:");
+                    walker.part(
+                        depth + 1,
+                        script.clone(),
+                        "the command line that the new shell runs:",
+                    );
                     match &script_word.literal {
                         Some(literal) => walker.nested(literal, depth + 2),
                         None => {
@@ -500,11 +664,22 @@ fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'
         // The wrapped command starts at the first operand (after env's NAME=VALUE and timeout's duration).
         if wraps {
             if name == "env" && literal.contains('=') && !literal.starts_with('=') {
-                walker.part(depth, text.clone(), format!("sets {} in the environment of the command that env runs", literal));
+                walker.part(
+                    depth,
+                    text.clone(),
+                    format!(
+                        "sets {} in the environment of the command that env runs",
+                        literal
+                    ),
+                );
                 continue;
             }
             if name == "timeout" && parsed.operands.is_empty() {
-                walker.part(depth, text.clone(), format!("the time limit ({literal}; a number is seconds, or 10m, 1h...)"));
+                walker.part(
+                    depth,
+                    text.clone(),
+                    format!("the time limit ({literal}; a number is seconds, or 10m, 1h...)"),
+                );
                 parsed.operands.push((text.clone(), word));
                 continue;
             }
@@ -530,7 +705,11 @@ fn arguments(walker: &mut Walker<'_>, name: &str, lookup: &Lookup, args: &[Arg<'
             let rest: Vec<String> = std::iter::once(text.clone())
                 .chain(args[index..].iter().map(Arg::text))
                 .collect();
-            walker.part(depth, rest.join(" "), "the words eval joins and runs as a command line:");
+            walker.part(
+                depth,
+                rest.join(" "),
+                "the words eval joins and runs as a command line:",
+            );
             let joined: Vec<String> = rest
                 .iter()
                 .map(|w| words::analyse(w, walker.context).value)
@@ -563,25 +742,46 @@ fn option(
     let next_text = rest.first().map(Arg::text);
     // --name=value, --name value
     if literal.starts_with("--") {
-        let (flag, value) = literal.split_once('=').map_or((literal, None), |(f, v)| (f, Some(v)));
+        let (flag, value) = literal
+            .split_once('=')
+            .map_or((literal, None), |(f, v)| (f, Some(v)));
         parsed.flags.push(flag.to_string());
         let found = lookup.find(flag).or_else(|| lookup.find_prefix(flag));
         let Some(found) = found else {
             let takes = wrapper_takes(flag) && value.is_none();
-            let shown = if takes { format!("{text} {}", next_text.clone().unwrap_or_default()) } else { text.to_string() };
+            let shown = if takes {
+                format!("{text} {}", next_text.clone().unwrap_or_default())
+            } else {
+                text.to_string()
+            };
             walker.part(depth, shown, unknown_option(lookup, flag));
             return usize::from(takes && next_text.is_some());
         };
-        let takes_next = (found.takes_argument || wrapper_takes(flag)) && value.is_none() && !found.optional_argument;
+        let takes_next = (found.takes_argument || wrapper_takes(flag))
+            && value.is_none()
+            && !found.optional_argument;
         let mut what = option_text(&found);
         if found.flag != flag {
             what = format!("short for {}: {what}", found.flag);
         }
-        let argument = value.map(str::to_string).or_else(|| if takes_next { next_text.clone() } else { None });
-        let shown = if takes_next { format!("{text} {}", next_text.clone().unwrap_or_default()) } else { text.to_string() };
+        let argument =
+            value
+                .map(str::to_string)
+                .or_else(|| if takes_next { next_text.clone() } else { None });
+        let shown = if takes_next {
+            format!("{text} {}", next_text.clone().unwrap_or_default())
+        } else {
+            text.to_string()
+        };
         if let Some(argument) = argument {
-            let name = found.argument_name.clone().unwrap_or_else(|| "its value".to_string());
-            what.push_str(&format!(" — {name} is {}", words::analyse(&argument, walker.context).value));
+            let name = found
+                .argument_name
+                .clone()
+                .unwrap_or_else(|| "its value".to_string());
+            what.push_str(&format!(
+                " — {name} is {}",
+                words::analyse(&argument, walker.context).value
+            ));
         }
         walker.part(depth, shown, what);
         return usize::from(takes_next && next_text.is_some());
@@ -597,8 +797,14 @@ fn option(
         let mut what = option_text(&found);
         let shown = if takes_next {
             let value = next_text.clone().unwrap_or_default();
-            let name = found.argument_name.clone().unwrap_or_else(|| "its value".to_string());
-            what.push_str(&format!(" — {name} is {}", words::analyse(&value, walker.context).value));
+            let name = found
+                .argument_name
+                .clone()
+                .unwrap_or_else(|| "its value".to_string());
+            what.push_str(&format!(
+                " — {name} is {}",
+                words::analyse(&value, walker.context).value
+            ));
             format!("{text} {value}")
         } else {
             text.to_string()
@@ -609,15 +815,24 @@ fn option(
 
     // A cluster of short options: -rf is -r and -f; in -n5 the 5 is -n's argument.
     let letters: Vec<char> = literal.chars().skip(1).collect();
-    let known: Vec<Option<Found>> = letters.iter().map(|c| lookup.find(&format!("-{c}"))).collect();
+    let known: Vec<Option<Found>> = letters
+        .iter()
+        .map(|c| lookup.find(&format!("-{c}")))
+        .collect();
     let all_known = known.iter().all(Option::is_some)
-        || known.first().is_some_and(|f| f.as_ref().is_some_and(|f| f.takes_argument));
+        || known
+            .first()
+            .is_some_and(|f| f.as_ref().is_some_and(|f| f.takes_argument));
     if !all_known {
         if let Some(found) = lookup.find_placeholder(literal) {
             parsed.flags.push(literal.to_string());
             let name = found.argument_name.clone().unwrap_or_default();
             let value = literal.trim_start_matches('-');
-            walker.part(depth, text, format!("{} — {name} is {value}", option_text(&found)));
+            walker.part(
+                depth,
+                text,
+                format!("{} — {name} is {value}", option_text(&found)),
+            );
             return 0;
         }
     }
@@ -625,7 +840,11 @@ fn option(
         parsed.flags.push(literal.to_string());
         let Some(found) = known.into_iter().next().flatten() else {
             let takes = wrapper_takes(literal);
-            let shown = if takes { format!("{text} {}", next_text.clone().unwrap_or_default()) } else { text.to_string() };
+            let shown = if takes {
+                format!("{text} {}", next_text.clone().unwrap_or_default())
+            } else {
+                text.to_string()
+            };
             walker.part(depth, shown, unknown_option(lookup, literal));
             return usize::from(takes && next_text.is_some());
         };
@@ -633,8 +852,14 @@ fn option(
         let mut what = option_text(&found);
         let shown = if takes_next {
             let value = next_text.clone().unwrap_or_default();
-            let name = found.argument_name.clone().unwrap_or_else(|| "its value".to_string());
-            what.push_str(&format!(" — {name} is {}", words::analyse(&value, walker.context).value));
+            let name = found
+                .argument_name
+                .clone()
+                .unwrap_or_else(|| "its value".to_string());
+            what.push_str(&format!(
+                " — {name} is {}",
+                words::analyse(&value, walker.context).value
+            ));
             format!("{text} {value}")
         } else {
             text.to_string()
@@ -652,14 +877,25 @@ fn option(
             let flag = format!("-{}", letters[0]);
             parsed.flags.push(flag);
             let value: String = letters[1..].iter().collect();
-            let name = found.argument_name.clone().unwrap_or_else(|| "its value".to_string());
-            let what = format!("{} — {name} is {}", option_text(&found), words::analyse(&value, walker.context).value);
+            let name = found
+                .argument_name
+                .clone()
+                .unwrap_or_else(|| "its value".to_string());
+            let what = format!(
+                "{} — {name} is {}",
+                option_text(&found),
+                words::analyse(&value, walker.context).value
+            );
             walker.part(depth, text, what);
             return 0;
         }
         return 0;
     }
-    walker.part(depth, text, format!("{count} short options written together; each letter is one option:"));
+    walker.part(
+        depth,
+        text,
+        format!("{count} short options written together; each letter is one option:"),
+    );
     let mut consumed = 0;
     for (position, letter) in letters.iter().enumerate() {
         let flag = format!("-{letter}");
@@ -674,11 +910,18 @@ fn option(
                 } else {
                     (attached.clone(), format!("{flag}{attached}"))
                 };
-                let name = found.argument_name.clone().unwrap_or_else(|| "its value".to_string());
+                let name = found
+                    .argument_name
+                    .clone()
+                    .unwrap_or_else(|| "its value".to_string());
                 walker.part(
                     depth + 1,
                     shown,
-                    format!("{} — {name} is {}", option_text(&found), words::analyse(&value, walker.context).value),
+                    format!(
+                        "{} — {name} is {}",
+                        option_text(&found),
+                        words::analyse(&value, walker.context).value
+                    ),
                 );
                 break;
             }
@@ -691,20 +934,39 @@ fn option(
 
 fn unknown_option(lookup: &Lookup, flag: &str) -> String {
     if lookup.knows_options() {
-        format!("unknown option {flag}: neither the card, the man page nor help of {} lists it", lookup.name)
+        format!(
+            "unknown option {flag}: neither the card, the man page nor help of {} lists it",
+            lookup.name
+        )
     } else {
-        format!("unknown option {flag}: there is no card, man page or help for {} to look it up in", lookup.name)
+        format!(
+            "unknown option {flag}: there is no card, man page or help for {} to look it up in",
+            lookup.name
+        )
     }
 }
 
 /// find's `-exec COMMAND {} ;`: the command between `-exec` and `;` or `+`, explained one level deeper.
-fn exec_action(walker: &mut Walker<'_>, found: &Found, text: &str, rest: &[Arg<'_>], depth: usize) -> usize {
+fn exec_action(
+    walker: &mut Walker<'_>,
+    found: &Found,
+    text: &str,
+    rest: &[Arg<'_>],
+    depth: usize,
+) -> usize {
     let end = rest.iter().position(|arg| {
         let t = arg.text();
         matches!(t.as_str(), ";" | "\\;" | "';'" | "\";\"" | "+")
     });
     let Some(end) = end else {
-        walker.part(depth, text, format!("{} — but its ';' or '+' is missing, so find refuses it", option_text(found)));
+        walker.part(
+            depth,
+            text,
+            format!(
+                "{} — but its ';' or '+' is missing, so find refuses it",
+                option_text(found)
+            ),
+        );
         return 0;
     };
     walker.part(depth, text, option_text(found));

@@ -61,7 +61,9 @@ fn remembered<T>(
 
 impl Sources for SystemSources {
     fn card(&self, name: &str) -> Option<Rc<Card>> {
-        remembered(&self.cards, name, || self.reference.card(name).ok().flatten())
+        remembered(&self.cards, name, || {
+            self.reference.card(name).ok().flatten()
+        })
     }
 
     fn man(&self, name: &str) -> Option<Rc<ManPage>> {

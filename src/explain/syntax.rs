@@ -122,7 +122,9 @@ fn token_at(input: &str, line: usize, column: usize) -> String {
         return String::new();
     };
     let rest: String = text.chars().skip(column.saturating_sub(1)).collect();
-    let operators = [";;", "&&", "||", ";", "&", "|", "(", ")", "{", "}", "<", ">"];
+    let operators = [
+        ";;", "&&", "||", ";", "&", "|", "(", ")", "{", "}", "<", ">",
+    ];
     if let Some(op) = operators.iter().find(|op| rest.starts_with(**op)) {
         return (*op).to_string();
     }
@@ -158,13 +160,21 @@ mod tests {
     fn names_the_unexpected_token() {
         let error = error_of("echo )");
         assert_eq!(error.column, 6);
-        assert!(error.message.contains("unexpected ')'"), "{}", error.message);
+        assert!(
+            error.message.contains("unexpected ')'"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn an_unfinished_line_points_at_its_end() {
         let error = error_of("ls |");
         assert_eq!((error.line, error.column), (1, 5));
-        assert!(error.message.contains("ends in the middle"), "{}", error.message);
+        assert!(
+            error.message.contains("ends in the middle"),
+            "{}",
+            error.message
+        );
     }
 }

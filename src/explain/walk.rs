@@ -1,11 +1,11 @@
 //! The walk over bash's syntax tree: lists, `&&` and `||`, pipelines, compound commands, functions, `[[ ]]` and
 //! redirections become [`Part`]s; simple commands are handed to [`super::simple`].
 
-use brush_parser::ast::{
-    self, AndOr, Command, CompoundCommand, CompoundList, ExtendedTestExpr, IoFileRedirectKind, IoFileRedirectTarget,
-    IoRedirect, Pipeline, SeparatorOperator,
-};
 use brush_parser::ast::SourceLocation;
+use brush_parser::ast::{
+    self, AndOr, Command, CompoundCommand, CompoundList, ExtendedTestExpr, IoFileRedirectKind,
+    IoFileRedirectTarget, IoRedirect, Pipeline, SeparatorOperator,
+};
 
 use super::danger::{self, Danger};
 use super::sources::Sources;
@@ -83,7 +83,11 @@ impl<'a> Walker<'a> {
                     self.danger(danger);
                 }
             }
-            Err(error) => self.part(depth, text.trim(), format!("bash could not run this: {}", error.message)),
+            Err(error) => self.part(
+                depth,
+                text.trim(),
+                format!("bash could not run this: {}", error.message),
+            ),
         }
     }
 
@@ -159,8 +163,12 @@ impl<'a> Walker<'a> {
         let names: Vec<Option<String>> = pipeline.seq.iter().map(command_name).collect();
         for (index, command) in pipeline.seq.iter().enumerate() {
             if index > 0 {
-                let before = names[index - 1].clone().unwrap_or_else(|| "the command before".to_string());
-                let after = names[index].clone().unwrap_or_else(|| "the command after".to_string());
+                let before = names[index - 1]
+                    .clone()
+                    .unwrap_or_else(|| "the command before".to_string());
+                let after = names[index]
+                    .clone()
+                    .unwrap_or_else(|| "the command after".to_string());
                 self.part(
                     depth,
                     "|",
@@ -170,11 +178,17 @@ impl<'a> Walker<'a> {
             self.command(command, depth);
         }
         // curl ... | sh: a download run as a program.
-        let download = names.iter().position(|n| n.as_deref().is_some_and(danger::is_download));
-        let shell = names.iter().rposition(|n| n.as_deref().is_some_and(danger::is_shell));
+        let download = names
+            .iter()
+            .position(|n| n.as_deref().is_some_and(danger::is_download));
+        let shell = names
+            .iter()
+            .rposition(|n| n.as_deref().is_some_and(danger::is_shell));
         if let (Some(download), Some(shell)) = (download, shell) {
             if download < shell {
-                let text = self.source_of(pipeline).unwrap_or_else(|| pipeline.to_string());
+                let text = self
+                    .source_of(pipeline)
+                    .unwrap_or_else(|| pipeline.to_string());
                 self.danger(danger::download_danger(&text));
             }
         }
@@ -193,7 +207,9 @@ impl<'a> Walker<'a> {
             }
             Command::Function(function) => self.function(function, depth),
             Command::ExtendedTest(test, redirects) => {
-                let text = self.source_of(test).unwrap_or_else(|| format!("[[ {} ]]", test.expr));
+                let text = self
+                    .source_of(test)
+                    .unwrap_or_else(|| format!("[[ {} ]]", test.expr));
                 self.part(
                     depth,
                     shorten(&text),
@@ -322,7 +338,9 @@ impl<'a> Walker<'a> {
     fn function(&mut self, function: &ast::FunctionDefinition, depth: usize) {
         let name = function.fname.value.clone();
         self.functions.push(name.clone());
-        let text = self.source_of(function).unwrap_or_else(|| function.to_string());
+        let text = self
+            .source_of(function)
+            .unwrap_or_else(|| function.to_string());
         self.part(
             depth,
             format!("{name}() {{ ... }}"),
@@ -359,7 +377,11 @@ impl<'a> Walker<'a> {
             }
             ExtendedTestExpr::BinaryTest(predicate, left, right) => {
                 let what = binary_meaning(&predicate.to_string(), &left.value, &right.value);
-                self.part(depth, format!("{} {predicate} {}", left.value, right.value), what);
+                self.part(
+                    depth,
+                    format!("{} {predicate} {}", left.value, right.value),
+                    what,
+                );
                 self.substitutions_of(&left.value, depth + 1);
                 self.substitutions_of(&right.value, depth + 1);
             }
@@ -413,10 +435,19 @@ impl<'a> Walker<'a> {
                     2 => "standard error (2, the error messages)".to_string(),
                     n => format!("file descriptor {n}"),
                 };
-                let prefix = if fd == default_fd { String::new() } else { fd.to_string() };
+                let prefix = if fd == default_fd {
+                    String::new()
+                } else {
+                    fd.to_string()
+                };
                 match target {
-                    IoFileRedirectTarget::Filename(word) | IoFileRedirectTarget::Duplicate(word)
-                        if !matches!(kind, IoFileRedirectKind::DuplicateInput | IoFileRedirectKind::DuplicateOutput) =>
+                    IoFileRedirectTarget::Filename(word)
+                    | IoFileRedirectTarget::Duplicate(word)
+                        if !matches!(
+                            kind,
+                            IoFileRedirectKind::DuplicateInput
+                                | IoFileRedirectKind::DuplicateOutput
+                        ) =>
                     {
                         let text = format!("{prefix}{op} {}", word.value);
                         let analysed = words::analyse(&word.value, self.context);
@@ -436,7 +467,8 @@ impl<'a> Walker<'a> {
                         };
                         self.part(depth, text.clone(), what);
                         if matches!(kind, IoFileRedirectKind::Write) {
-                            if let Some(found) = danger::truncation(&text, &analysed, self.context) {
+                            if let Some(found) = danger::truncation(&text, &analysed, self.context)
+                            {
                                 self.danger(found);
                             }
                         }
@@ -456,10 +488,22 @@ impl<'a> Walker<'a> {
                         self.part(depth, text, what);
                     }
                     IoFileRedirectTarget::Fd(other) => {
-                        self.part(depth, format!("{prefix}{op}{other}"), format!("redirection: {} goes where {} goes now", shown_fd(fd), shown_fd(*other)));
+                        self.part(
+                            depth,
+                            format!("{prefix}{op}{other}"),
+                            format!(
+                                "redirection: {} goes where {} goes now",
+                                shown_fd(fd),
+                                shown_fd(*other)
+                            ),
+                        );
                     }
                     IoFileRedirectTarget::ProcessSubstitution(_, subshell) => {
-                        self.part(depth, format!("{prefix}{op} (...)"), "redirection to or from a process substitution");
+                        self.part(
+                            depth,
+                            format!("{prefix}{op} (...)"),
+                            "redirection to or from a process substitution",
+                        );
                         self.list(&subshell.list, depth + 1);
                     }
                     IoFileRedirectTarget::Filename(word) => {
@@ -490,7 +534,11 @@ impl<'a> Walker<'a> {
                 } else {
                     "; the delimiter is quoted, so its text is taken literally"
                 };
-                let tabs = if here.remove_tabs { "; leading tabs are removed" } else { "" };
+                let tabs = if here.remove_tabs {
+                    "; leading tabs are removed"
+                } else {
+                    ""
+                };
                 let lines = here.doc.value.lines().count();
                 self.part(
                     depth,
@@ -502,10 +550,13 @@ impl<'a> Walker<'a> {
                 );
                 if here.requires_expansion {
                     let options = brush_parser::ParserOptions::default();
-                    if let Ok(pieces) = brush_parser::word::parse_heredoc(&here.doc.value, &options) {
+                    if let Ok(pieces) = brush_parser::word::parse_heredoc(&here.doc.value, &options)
+                    {
                         for piece in pieces {
                             if let brush_parser::word::WordPiece::CommandSubstitution(command)
-                            | brush_parser::word::WordPiece::BackquotedCommandSubstitution(command) = piece.piece
+                            | brush_parser::word::WordPiece::BackquotedCommandSubstitution(
+                                command,
+                            ) = piece.piece
                             {
                                 self.nested(&command, depth + 1);
                             }
@@ -519,7 +570,10 @@ impl<'a> Walker<'a> {
                 self.part(
                     depth,
                     format!("{prefix}<<< {}", word.value),
-                    format!("here-string: {} and a newline are the command's input", analysed.value),
+                    format!(
+                        "here-string: {} and a newline are the command's input",
+                        analysed.value
+                    ),
                 );
                 for command in &analysed.substitutions {
                     self.nested(command, depth + 1);
@@ -545,7 +599,10 @@ pub fn command_name(command: &Command) -> Option<String> {
         }))
         .map(|w| w.value.trim_matches(['"', '\'']).to_string());
     let mut name = words.next()?;
-    while matches!(name.as_str(), "sudo" | "doas" | "env" | "command" | "exec" | "nohup" | "time" | "nice") {
+    while matches!(
+        name.as_str(),
+        "sudo" | "doas" | "env" | "command" | "exec" | "nohup" | "time" | "nice"
+    ) {
         match words.find(|w| !w.starts_with('-') && !w.contains('=')) {
             Some(next) => name = next,
             None => break,
@@ -576,9 +633,15 @@ fn calls_in_list(list: &CompoundList, name: &str) -> usize {
                 }))
                 .flat_map(|p| p.seq.iter())
                 .map(|command| match command {
-                    Command::Simple(_) => usize::from(command_name(command).as_deref() == Some(name)),
-                    Command::Compound(CompoundCommand::BraceGroup(g), _) => calls_in_list(&g.list, name),
-                    Command::Compound(CompoundCommand::Subshell(s), _) => calls_in_list(&s.list, name),
+                    Command::Simple(_) => {
+                        usize::from(command_name(command).as_deref() == Some(name))
+                    }
+                    Command::Compound(CompoundCommand::BraceGroup(g), _) => {
+                        calls_in_list(&g.list, name)
+                    }
+                    Command::Compound(CompoundCommand::Subshell(s), _) => {
+                        calls_in_list(&s.list, name)
+                    }
                     _ => 0,
                 })
                 .sum::<usize>()
@@ -608,7 +671,9 @@ fn unary_meaning(predicate: &str, word: &str) -> String {
 
 fn binary_meaning(predicate: &str, left: &str, right: &str) -> String {
     match predicate {
-        "==" | "=" => format!("true when {left} matches the pattern {right} (quote it to compare literally)"),
+        "==" | "=" => {
+            format!("true when {left} matches the pattern {right} (quote it to compare literally)")
+        }
         "!=" => format!("true when {left} does not match the pattern {right}"),
         "=~" => format!("true when {left} matches the regular expression {right}"),
         "<" => format!("true when {left} sorts before {right}"),

@@ -6,7 +6,9 @@
 //! and `$PWD` are known, globs are matched against the directory, and a `$(...)` is shown as the command it would
 //! run, never its output.
 
-use brush_parser::word::{self, Parameter, ParameterExpr, SpecialParameter, TildeExpr, WordPiece, WordPieceWithSource};
+use brush_parser::word::{
+    self, Parameter, ParameterExpr, SpecialParameter, TildeExpr, WordPiece, WordPieceWithSource,
+};
 
 use super::Context;
 
@@ -39,7 +41,9 @@ pub fn analyse(text: &str, context: &Context) -> Word {
         return Word {
             value: text.to_string(),
             literal: Some(text.to_string()),
-            notes: vec!["bash would read this word specially; explain cannot take it apart".to_string()],
+            notes: vec![
+                "bash would read this word specially; explain cannot take it apart".to_string(),
+            ],
             ..Word::default()
         };
     };
@@ -59,14 +63,17 @@ pub fn analyse(text: &str, context: &Context) -> Word {
             word.notes.push(describe_matches(&matches));
             word.matches = Some(matches);
         } else {
-            word.notes
-                .push("an unquoted pattern: bash matches it against file names when the line runs".to_string());
+            word.notes.push(
+                "an unquoted pattern: bash matches it against file names when the line runs"
+                    .to_string(),
+            );
         }
     }
     word.literal = (builder.known && !word.is_glob).then(|| word.value.clone());
     if brace_expansion(text) {
         word.notes.push(
-            "brace expansion: {a,b} and {1..3} make one word for each alternative (a b, 1 2 3)".to_string(),
+            "brace expansion: {a,b} and {1..3} make one word for each alternative (a b, 1 2 3)"
+                .to_string(),
         );
         word.literal = None;
     }
@@ -124,19 +131,25 @@ impl Builder<'_> {
             }
             WordPiece::SingleQuotedText(text) => {
                 self.literal(text);
-                self.note("'...': single quotes keep everything inside literally, $ and * included");
+                self.note(
+                    "'...': single quotes keep everything inside literally, $ and * included",
+                );
             }
             WordPiece::AnsiCQuotedText(text) => {
                 self.literal(&ansi_c(text));
-                self.note("$'...': a string with backslash escapes such as \\n (newline) and \\t (tab)");
+                self.note(
+                    "$'...': a string with backslash escapes such as \\n (newline) and \\t (tab)",
+                );
             }
-            WordPiece::DoubleQuotedSequence(inner) | WordPiece::GettextDoubleQuotedSequence(inner) => {
+            WordPiece::DoubleQuotedSequence(inner)
+            | WordPiece::GettextDoubleQuotedSequence(inner) => {
                 self.note("\"...\": double quotes keep spaces and * literal, but $ expansions still happen");
                 self.pieces(inner, true);
             }
             WordPiece::TildeExpansion(tilde) => self.tilde(tilde),
             WordPiece::ParameterExpansion(expression) => self.parameter(expression, quoted, source),
-            WordPiece::CommandSubstitution(command) | WordPiece::BackquotedCommandSubstitution(command) => {
+            WordPiece::CommandSubstitution(command)
+            | WordPiece::BackquotedCommandSubstitution(command) => {
                 let backquoted = matches!(piece, WordPiece::BackquotedCommandSubstitution(_));
                 self.word.substitutions.push(command.clone());
                 self.unknown(format!("‹output of {}›", command.trim()));
@@ -147,14 +160,20 @@ impl Builder<'_> {
                 };
                 self.note(&format!(
                     "{how}: replaced by the output of the command inside, which runs first{}",
-                    if quoted { "" } else { "; unquoted, the output is split into words and globbed" }
+                    if quoted {
+                        ""
+                    } else {
+                        "; unquoted, the output is split into words and globbed"
+                    }
                 ));
             }
             WordPiece::EscapeSequence(escape) => {
                 let text = escape.strip_prefix('\\').unwrap_or(escape);
                 self.literal(text);
                 if !text.is_empty() && text != "\n" {
-                    self.note(&format!("\\{text}: the backslash makes '{text}' an ordinary character"));
+                    self.note(&format!(
+                        "\\{text}: the backslash makes '{text}' an ordinary character"
+                    ));
                 }
             }
             WordPiece::ArithmeticExpression(expression) => {
@@ -178,8 +197,9 @@ impl Builder<'_> {
             TildeExpr::Home => {
                 let home = self.context.home.clone();
                 self.word.value.push_str(&home);
-                self.pattern
-                    .push_str(&glob::Pattern::escape(&self.context.home_dir.display().to_string()));
+                self.pattern.push_str(&glob::Pattern::escape(
+                    &self.context.home_dir.display().to_string(),
+                ));
                 self.note(&format!("~ is your home folder, {home}"));
             }
             TildeExpr::UserHome(user) => {
@@ -189,8 +209,9 @@ impl Builder<'_> {
             TildeExpr::WorkingDir => {
                 let cwd = self.context.cwd_shown.clone();
                 self.word.value.push_str(&cwd);
-                self.pattern
-                    .push_str(&glob::Pattern::escape(&self.context.cwd.display().to_string()));
+                self.pattern.push_str(&glob::Pattern::escape(
+                    &self.context.cwd.display().to_string(),
+                ));
                 self.note("~+ is the current directory ($PWD)");
             }
             TildeExpr::OldWorkingDir => {
@@ -213,7 +234,13 @@ impl Builder<'_> {
             Parameter::Named(n) if n == "PWD" => Some(self.context.cwd.display().to_string()),
             _ => None,
         };
-        let simple = matches!(expression, ParameterExpr::Parameter { indirect: false, .. });
+        let simple = matches!(
+            expression,
+            ParameterExpr::Parameter {
+                indirect: false,
+                ..
+            }
+        );
         match known.filter(|_| simple) {
             Some(value) => {
                 self.literal(&value);
@@ -245,54 +272,116 @@ fn parameter_description(expression: &ParameterExpr) -> (&Parameter, String) {
     use ParameterExpr as E;
     let describe = |p: &Parameter| describe_parameter(p);
     match expression {
-        E::Parameter { parameter, indirect } => {
+        E::Parameter {
+            parameter,
+            indirect,
+        } => {
             let text = if *indirect {
-                format!("${{!{}}}: the variable whose name is in {}", parameter_name(parameter), parameter_name(parameter))
+                format!(
+                    "${{!{}}}: the variable whose name is in {}",
+                    parameter_name(parameter),
+                    parameter_name(parameter)
+                )
             } else {
                 describe(parameter)
             };
             (parameter, text)
         }
-        E::UseDefaultValues { parameter, default_value, .. } => (
+        E::UseDefaultValues {
             parameter,
-            format!("{}, or '{}' when it is unset or empty", describe(parameter), default_value.clone().unwrap_or_default()),
-        ),
-        E::AssignDefaultValues { parameter, default_value, .. } => (
+            default_value,
+            ..
+        } => (
             parameter,
-            format!("{}; set to '{}' first when it is unset or empty", describe(parameter), default_value.clone().unwrap_or_default()),
+            format!(
+                "{}, or '{}' when it is unset or empty",
+                describe(parameter),
+                default_value.clone().unwrap_or_default()
+            ),
         ),
-        E::IndicateErrorIfNullOrUnset { parameter, error_message, .. } => (
+        E::AssignDefaultValues {
+            parameter,
+            default_value,
+            ..
+        } => (
+            parameter,
+            format!(
+                "{}; set to '{}' first when it is unset or empty",
+                describe(parameter),
+                default_value.clone().unwrap_or_default()
+            ),
+        ),
+        E::IndicateErrorIfNullOrUnset {
+            parameter,
+            error_message,
+            ..
+        } => (
             parameter,
             format!(
                 "{}; if it is unset or empty the command stops with the error '{}'",
                 describe(parameter),
-                error_message.clone().unwrap_or_else(|| "parameter null or not set".to_string())
+                error_message
+                    .clone()
+                    .unwrap_or_else(|| "parameter null or not set".to_string())
             ),
         ),
-        E::UseAlternativeValue { parameter, alternative_value, .. } => (
+        E::UseAlternativeValue {
             parameter,
-            format!("'{}' when {} is set and not empty, else nothing", alternative_value.clone().unwrap_or_default(), parameter_name(parameter)),
+            alternative_value,
+            ..
+        } => (
+            parameter,
+            format!(
+                "'{}' when {} is set and not empty, else nothing",
+                alternative_value.clone().unwrap_or_default(),
+                parameter_name(parameter)
+            ),
         ),
-        E::ParameterLength { parameter, .. } => (parameter, format!("the length of {}", describe(parameter))),
-        E::RemoveSmallestSuffixPattern { parameter, pattern, .. }
-        | E::RemoveLargestSuffixPattern { parameter, pattern, .. } => (
+        E::ParameterLength { parameter, .. } => {
+            (parameter, format!("the length of {}", describe(parameter)))
+        }
+        E::RemoveSmallestSuffixPattern {
+            parameter, pattern, ..
+        }
+        | E::RemoveLargestSuffixPattern {
+            parameter, pattern, ..
+        } => (
             parameter,
-            format!("{} without the end that matches '{}'", describe(parameter), pattern.clone().unwrap_or_default()),
+            format!(
+                "{} without the end that matches '{}'",
+                describe(parameter),
+                pattern.clone().unwrap_or_default()
+            ),
         ),
-        E::RemoveSmallestPrefixPattern { parameter, pattern, .. }
-        | E::RemoveLargestPrefixPattern { parameter, pattern, .. } => (
+        E::RemoveSmallestPrefixPattern {
+            parameter, pattern, ..
+        }
+        | E::RemoveLargestPrefixPattern {
+            parameter, pattern, ..
+        } => (
             parameter,
-            format!("{} without the start that matches '{}'", describe(parameter), pattern.clone().unwrap_or_default()),
+            format!(
+                "{} without the start that matches '{}'",
+                describe(parameter),
+                pattern.clone().unwrap_or_default()
+            ),
         ),
         E::Substring { parameter, .. } => (parameter, format!("part of {}", describe(parameter))),
-        E::Transform { parameter, .. } => (parameter, format!("{}, transformed", describe(parameter))),
+        E::Transform { parameter, .. } => {
+            (parameter, format!("{}, transformed", describe(parameter)))
+        }
         E::UppercaseFirstChar { parameter, .. } | E::UppercasePattern { parameter, .. } => {
             (parameter, format!("{} in upper case", describe(parameter)))
         }
         E::LowercaseFirstChar { parameter, .. } | E::LowercasePattern { parameter, .. } => {
             (parameter, format!("{} in lower case", describe(parameter)))
         }
-        E::ReplaceSubstring { parameter, pattern, replacement, .. } => (
+        E::ReplaceSubstring {
+            parameter,
+            pattern,
+            replacement,
+            ..
+        } => (
             parameter,
             format!(
                 "{} with '{pattern}' replaced by '{}'",
@@ -319,8 +408,12 @@ fn describe_parameter(parameter: &Parameter) -> String {
             SpecialParameter::AllPositionalParameters { concatenate: true } => {
                 "$*: all the arguments, joined into one".to_string()
             }
-            SpecialParameter::PositionalParameterCount => "$#: how many arguments there are".to_string(),
-            SpecialParameter::LastExitStatus => "$?: the exit status of the last command (0 means success)".to_string(),
+            SpecialParameter::PositionalParameterCount => {
+                "$#: how many arguments there are".to_string()
+            }
+            SpecialParameter::LastExitStatus => {
+                "$?: the exit status of the last command (0 means success)".to_string()
+            }
             SpecialParameter::CurrentOptionFlags => "$-: the shell's option letters".to_string(),
             SpecialParameter::ProcessId => "$$: the process id of the shell".to_string(),
             SpecialParameter::LastBackgroundProcessId => {
@@ -328,8 +421,12 @@ fn describe_parameter(parameter: &Parameter) -> String {
             }
             SpecialParameter::ShellName => "$0: the name of the shell or script".to_string(),
         },
-        Parameter::NamedWithIndex { name, index } => format!("${{{name}[{index}]}}: element {index} of the array {name}"),
-        Parameter::NamedWithAllIndices { name, .. } => format!("${{{name}[@]}}: all elements of the array {name}"),
+        Parameter::NamedWithIndex { name, index } => {
+            format!("${{{name}[{index}]}}: element {index} of the array {name}")
+        }
+        Parameter::NamedWithAllIndices { name, .. } => {
+            format!("${{{name}[@]}}: all elements of the array {name}")
+        }
     }
 }
 
@@ -391,7 +488,9 @@ fn glob_matches(pattern: &str, context: &Context) -> Vec<String> {
             let shown = path.display().to_string();
             if absolute {
                 match shown.strip_prefix(&home_dir) {
-                    Some(rest) if !home_dir.is_empty() && home_dir != "/" => format!("{}{rest}", context.home),
+                    Some(rest) if !home_dir.is_empty() && home_dir != "/" => {
+                        format!("{}{rest}", context.home)
+                    }
                     _ => shown,
                 }
             } else {
@@ -408,7 +507,10 @@ fn describe_matches(matches: &[String]) -> String {
     match matches.len() {
         0 => "a glob pattern that matches nothing here, so bash passes it on unchanged".to_string(),
         1 => format!("a glob pattern; here it matches 1 name: {}", matches[0]),
-        n if n <= SHOWN_MATCHES => format!("a glob pattern; here it matches {n} names: {}", matches.join(", ")),
+        n if n <= SHOWN_MATCHES => format!(
+            "a glob pattern; here it matches {n} names: {}",
+            matches.join(", ")
+        ),
         n => format!(
             "a glob pattern; here it matches {n} names: {}, and {} more",
             matches[..SHOWN_MATCHES].join(", "),
@@ -441,8 +543,14 @@ mod tests {
         let word = analyse("~/old", &ctx);
         assert_eq!(word.literal.as_deref(), Some("/home/alice/old"));
         assert!(word.notes[0].contains("home folder"), "{:?}", word.notes);
-        assert_eq!(analyse("\"$HOME/x\"", &ctx).literal.as_deref(), Some("/home/alice/x"));
-        assert_eq!(analyse("'~/$HOME'", &ctx).literal.as_deref(), Some("~/$HOME"));
+        assert_eq!(
+            analyse("\"$HOME/x\"", &ctx).literal.as_deref(),
+            Some("/home/alice/x")
+        );
+        assert_eq!(
+            analyse("'~/$HOME'", &ctx).literal.as_deref(),
+            Some("~/$HOME")
+        );
         assert_eq!(analyse("a\\ b", &ctx).literal.as_deref(), Some("a b"));
     }
 
@@ -455,9 +563,19 @@ mod tests {
         assert_eq!(word.unknown_variables, ["dir"]);
         let word = analyse("$(date +%F).log", &ctx);
         assert_eq!(word.substitutions, ["date +%F"]);
-        assert!(word.notes.iter().any(|n| n.contains("unquoted")), "{:?}", word.notes);
+        assert!(
+            word.notes.iter().any(|n| n.contains("unquoted")),
+            "{:?}",
+            word.notes
+        );
         let word = analyse("${name:-world}", &ctx);
-        assert!(word.notes.iter().any(|n| n.contains("'world' when it is unset")), "{:?}", word.notes);
+        assert!(
+            word.notes
+                .iter()
+                .any(|n| n.contains("'world' when it is unset")),
+            "{:?}",
+            word.notes
+        );
     }
 
     #[test]
@@ -469,7 +587,10 @@ mod tests {
         let ctx = context(dir.path().to_path_buf());
         let word = analyse("*.txt", &ctx);
         assert!(word.is_glob);
-        assert_eq!(word.matches, Some(vec!["a.txt".to_string(), "b.txt".to_string()]));
+        assert_eq!(
+            word.matches,
+            Some(vec!["a.txt".to_string(), "b.txt".to_string()])
+        );
         assert_eq!(analyse("'*.txt'", &ctx).matches, None);
         let none = analyse("*.zip", &ctx);
         assert_eq!(none.matches, Some(Vec::new()));
@@ -480,7 +601,11 @@ mod tests {
     fn brace_expansion_is_named() {
         let ctx = context(PathBuf::from("/nonexistent"));
         let word = analyse("file{1,2}.txt", &ctx);
-        assert!(word.notes.iter().any(|n| n.contains("brace expansion")), "{:?}", word.notes);
+        assert!(
+            word.notes.iter().any(|n| n.contains("brace expansion")),
+            "{:?}",
+            word.notes
+        );
         assert_eq!(word.literal, None);
     }
 }

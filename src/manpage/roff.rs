@@ -37,11 +37,13 @@ impl Document {
 
 /// Reads a man page source.
 pub fn parse(source: &str) -> Document {
-    let mut reader = Reader::default();
-    reader.mdoc = source
-        .lines()
-        .take(50)
-        .any(|l| l.starts_with(".Dd") || l.starts_with(".Sh "));
+    let mut reader = Reader {
+        mdoc: source
+            .lines()
+            .take(50)
+            .any(|l| l.starts_with(".Dd") || l.starts_with(".Sh ")),
+        ..Reader::default()
+    };
     let mut lines = source.lines();
     while let Some(line) = lines.next() {
         reader.line(line, &mut lines);
@@ -175,17 +177,17 @@ impl Reader {
                 self.list_depth += 1;
             }
             "El" => {
-                if self.item.as_ref().is_some_and(|i| i.depth == self.list_depth) {
+                if self
+                    .item
+                    .as_ref()
+                    .is_some_and(|i| i.depth == self.list_depth)
+                {
                     self.flush();
                 }
                 self.list_depth = self.list_depth.saturating_sub(1);
             }
             "It" => {
-                if self.item.as_ref().is_some_and(|i| i.depth >= self.list_depth) {
-                    self.flush();
-                } else if self.item.is_none() {
-                    self.flush();
-                }
+                self.flush();
                 let tag = mdoc_inline(args, &self.name);
                 let depth = self.list_depth;
                 self.item = Some(Item {
@@ -268,7 +270,10 @@ impl Reader {
     /// `.PP` and friends end the paragraph, except inside an option's indented body, where they only separate.
     fn paragraph_break(&mut self) {
         match &mut self.item {
-            Some(item) if self.rs_depth > item.depth || (self.mdoc && self.list_depth >= item.depth && item.depth > 0) => {
+            Some(item)
+                if self.rs_depth > item.depth
+                    || (self.mdoc && self.list_depth >= item.depth && item.depth > 0) =>
+            {
                 if !item.body.is_empty() {
                     item.body.push('\n');
                 }
@@ -444,7 +449,8 @@ pub fn inline(text: &str) -> String {
             'n' | 'm' | 'M' | 'g' | 'k' | 'V' | 'Y' => {
                 skip_name(&mut chars);
             }
-            'X' | 'h' | 'v' | 'w' | 'o' | 'D' | 'l' | 'L' | 'x' | 'b' | 'Z' | 'R' | 'A' | 'B' | 'C' | 'H' | 'S' | 'N' => {
+            'X' | 'h' | 'v' | 'w' | 'o' | 'D' | 'l' | 'L' | 'x' | 'b' | 'Z' | 'R' | 'A' | 'B'
+            | 'C' | 'H' | 'S' | 'N' => {
                 if let Some(delimiter) = chars.next() {
                     let content: String = chars.by_ref().take_while(|c| *c != delimiter).collect();
                     if escape == 'N' {
@@ -459,7 +465,8 @@ pub fn inline(text: &str) -> String {
             'e' | '\\' => out.push('\\'),
             '-' => out.push('-'),
             ' ' | '~' | '0' => out.push(' '),
-            '&' | '|' | '^' | '%' | ':' | ',' | '/' | 'c' | 'd' | 'u' | 'r' | 'p' | 'a' | 't' | 'z' => {}
+            '&' | '|' | '^' | '%' | ':' | ',' | '/' | 'c' | 'd' | 'u' | 'r' | 'p' | 'a' | 't'
+            | 'z' => {}
             '\'' => out.push('\''),
             '`' => out.push('`'),
             '.' => out.push('.'),
@@ -542,10 +549,10 @@ fn string_register(name: &str) -> &'static str {
 
 /// Callable mdoc macros that render as their arguments (with a decoration for some).
 const MDOC_CALLABLE: [&str; 62] = [
-    "Ad", "An", "Ap", "Ar", "At", "Bc", "Bo", "Bq", "Brc", "Bro", "Brq", "Bsx", "Bx", "Cd", "Cm", "Dc", "Do", "Dq",
-    "Dv", "Ec", "Em", "En", "Eo", "Er", "Es", "Ev", "Fa", "Fl", "Fn", "Ft", "Fx", "Ic", "Li", "Lk", "Ms", "Mt", "Nm",
-    "No", "Ns", "Nx", "Oc", "Oo", "Op", "Ox", "Pa", "Pc", "Pf", "Po", "Pq", "Qc", "Ql", "Qo", "Qq", "Sc", "So", "Sq",
-    "Sx", "Sy", "Ta", "Tn", "Va", "Xr",
+    "Ad", "An", "Ap", "Ar", "At", "Bc", "Bo", "Bq", "Brc", "Bro", "Brq", "Bsx", "Bx", "Cd", "Cm",
+    "Dc", "Do", "Dq", "Dv", "Ec", "Em", "En", "Eo", "Er", "Es", "Ev", "Fa", "Fl", "Fn", "Ft", "Fx",
+    "Ic", "Li", "Lk", "Ms", "Mt", "Nm", "No", "Ns", "Nx", "Oc", "Oo", "Op", "Ox", "Pa", "Pc", "Pf",
+    "Po", "Pq", "Qc", "Ql", "Qo", "Qq", "Sc", "So", "Sq", "Sx", "Sy", "Ta", "Tn", "Va", "Xr",
 ];
 
 /// One line of mdoc (`Fl o Ar option`) as text (`-o option`).
@@ -610,7 +617,11 @@ pub fn mdoc_inline(args: &str, page_name: &str) -> String {
                     let name = words.get(index).cloned().unwrap_or_default();
                     let section = words.get(index + 1).cloned().unwrap_or_default();
                     index += 2;
-                    push(&mut out, &format!("{}({section})", inline(&name)), &mut no_space);
+                    push(
+                        &mut out,
+                        &format!("{}({section})", inline(&name)),
+                        &mut no_space,
+                    );
                 }
                 "Nm" => {
                     let has_name = words
@@ -670,9 +681,15 @@ mod tests {
             ".TH RM 1\n.SH NAME\nrm \\- remove files or directories\n.SH SYNOPSIS\n.B rm\n[\\fI\\,OPTION\\/\\fR]... [\\fI\\,FILE\\/\\fR]...\n.SH OPTIONS\n.TP\n\\fB\\-f\\fR, \\fB\\-\\-force\\fR\nignore nonexistent files and arguments, never prompt\n.TP\n\\fB\\-i\\fR\nprompt before every removal\n.PP\nAfter.\n",
         );
         let name = page.section("NAME").expect("NAME");
-        assert_eq!(name.blocks, [Block::Text("rm - remove files or directories".into())]);
+        assert_eq!(
+            name.blocks,
+            [Block::Text("rm - remove files or directories".into())]
+        );
         let synopsis = page.section("SYNOPSIS").expect("SYNOPSIS");
-        assert_eq!(synopsis.blocks, [Block::Text("rm [OPTION]... [FILE]...".into())]);
+        assert_eq!(
+            synopsis.blocks,
+            [Block::Text("rm [OPTION]... [FILE]...".into())]
+        );
         let options = page.section("OPTIONS").expect("OPTIONS");
         assert_eq!(
             options.blocks,
@@ -723,7 +740,9 @@ mod tests {
         );
         assert_eq!(
             page.section("SYNOPSIS").expect("SYNOPSIS").blocks,
-            [Block::Text("ssh [-46] [-B bind_interface] destination".into())]
+            [Block::Text(
+                "ssh [-46] [-B bind_interface] destination".into()
+            )]
         );
         assert_eq!(
             page.section("DESCRIPTION").expect("DESCRIPTION").blocks,
@@ -749,7 +768,21 @@ mod tests {
 
     #[test]
     fn hostile_input_does_not_panic() {
-        for source in ["\\", "\\f", "\\(", "\\[abc", ".TP", ".TQ\nx", ".RE\n.RE", ".It Fl", ".Op", ".\\\"", "\\N'99999999999'", "\\s+", "é\\(é"] {
+        for source in [
+            "\\",
+            "\\f",
+            "\\(",
+            "\\[abc",
+            ".TP",
+            ".TQ\nx",
+            ".RE\n.RE",
+            ".It Fl",
+            ".Op",
+            ".\\\"",
+            "\\N'99999999999'",
+            "\\s+",
+            "é\\(é",
+        ] {
             let _ = parse(source);
             let _ = parse(&format!(".Dd\n{source}"));
         }

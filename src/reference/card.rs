@@ -298,7 +298,11 @@ fn parse_body(markdown: &str, command: &str, summary: &str, problems: &mut Probl
                         .filter(|(distance, _)| *distance <= 3)
                         .min()
                         .map(|(_, known)| known.to_string());
-                    problems.push((line, column, CardErrorKind::UnknownSection { name, suggestion }));
+                    problems.push((
+                        line,
+                        column,
+                        CardErrorKind::UnknownSection { name, suggestion },
+                    ));
                 } else {
                     sections.push((name, line));
                 }
@@ -321,7 +325,11 @@ fn parse_body(markdown: &str, command: &str, summary: &str, problems: &mut Probl
                     }
                     Block::Setup => {
                         if block.literal.trim().is_empty() {
-                            problems.push((line, column, CardErrorKind::EmptyBlock { info: SETUP }));
+                            problems.push((
+                                line,
+                                column,
+                                CardErrorKind::EmptyBlock { info: SETUP },
+                            ));
                         } else {
                             body.setup.push(Located {
                                 value: block.literal.clone(),
@@ -332,7 +340,11 @@ fn parse_body(markdown: &str, command: &str, summary: &str, problems: &mut Probl
                     }
                     Block::Proven => match proven_steps(&block.literal, line + 1) {
                         Ok(steps) if steps.is_empty() => {
-                            problems.push((line, column, CardErrorKind::EmptyBlock { info: PROVEN }));
+                            problems.push((
+                                line,
+                                column,
+                                CardErrorKind::EmptyBlock { info: PROVEN },
+                            ));
                         }
                         Ok(steps) => {
                             if section == "Examples" {
@@ -428,7 +440,10 @@ fn classify(block: &NodeCodeBlock) -> Block {
         [] => Block::Display,
         [word] => {
             let lower = word.to_ascii_lowercase();
-            if CARD_WORDS.iter().any(|k| strsim::levenshtein(k, &lower) <= 2) {
+            if CARD_WORDS
+                .iter()
+                .any(|k| strsim::levenshtein(k, &lower) <= 2)
+            {
                 Block::Problem(CardErrorKind::UnknownBlock { info, suggestion })
             } else {
                 Block::Display
@@ -453,7 +468,10 @@ fn closest_block(info: &str) -> Option<&'static str> {
 }
 
 /// The steps of a proven block whose content starts at `first_line`.
-fn proven_steps(literal: &str, first_line: usize) -> Result<Vec<Step>, (usize, usize, CardErrorKind)> {
+fn proven_steps(
+    literal: &str,
+    first_line: usize,
+) -> Result<Vec<Step>, (usize, usize, CardErrorKind)> {
     let mut steps: Vec<Step> = Vec::new();
     for (index, line) in literal.lines().enumerate() {
         let line_number = first_line + index;
@@ -493,7 +511,9 @@ fn option_item<'a>(item: &'a AstNode<'a>) -> Result<CardOption, (usize, usize, C
     let meaning_start;
     loop {
         let Some(node) = inlines.next() else {
-            let spelling = spellings.last().map_or(String::new(), |s: &Spelling| s.text.clone());
+            let spelling = spellings
+                .last()
+                .map_or(String::new(), |s: &Spelling| s.text.clone());
             return Err(at(CardErrorKind::OptionWithoutMeaning { spelling }));
         };
         let node_position = node.data().sourcepos.start;
@@ -612,10 +632,16 @@ mod tests {
     fn parses_a_complete_card_with_positions() {
         let card = parse(RM).expect("valid card");
         assert_eq!(card.command, "rm");
-        assert_eq!(card.lesson.as_ref().map(|l| (l.value.as_str(), l.line)), Some(("rm", 4)));
+        assert_eq!(
+            card.lesson.as_ref().map(|l| (l.value.as_str(), l.line)),
+            Some(("rm", 4))
+        );
         assert_eq!(card.synopsis, "rm [OPTION]... FILE...");
         assert_eq!(card.options.len(), 2);
-        assert_eq!(card.options[0].meaning, "ignore missing files and never prompt");
+        assert_eq!(
+            card.options[0].meaning,
+            "ignore missing files and never prompt"
+        );
         assert_eq!(card.options[0].line, 19);
         assert_eq!(card.options[1].meaning, "some `code` here");
         let (option, spelling) = card.option("--lines").expect("listed");
@@ -642,7 +668,10 @@ mod tests {
         let errors = parse_card("x/remove.md", "remove.md", RM.as_bytes()).expect_err("misnamed");
         assert_eq!(errors.len(), 1);
         assert_eq!((errors[0].line, errors[0].column), (2, 1));
-        assert!(matches!(errors[0].kind, CardErrorKind::WrongFileName { .. }));
+        assert!(matches!(
+            errors[0].kind,
+            CardErrorKind::WrongFileName { .. }
+        ));
     }
 
     #[test]
@@ -652,14 +681,26 @@ mod tests {
             kinds(&broken),
             [(19, CardErrorKind::OptionSeparator { found: " ".into() })]
         );
-        let broken = RM.replace("- `-f`, `--force`: ignore missing files and never prompt", "- force: ignore");
+        let broken = RM.replace(
+            "- `-f`, `--force`: ignore missing files and never prompt",
+            "- force: ignore",
+        );
         assert_eq!(kinds(&broken), [(19, CardErrorKind::OptionWithoutSpelling)]);
-        let broken = RM.replace("- `-f`, `--force`: ignore missing files and never prompt", "- `-f`:");
+        let broken = RM.replace(
+            "- `-f`, `--force`: ignore missing files and never prompt",
+            "- `-f`:",
+        );
         assert_eq!(
             kinds(&broken),
-            [(19, CardErrorKind::OptionWithoutMeaning { spelling: "-f".into() })]
+            [(
+                19,
+                CardErrorKind::OptionWithoutMeaning {
+                    spelling: "-f".into()
+                }
+            )]
         );
-        let errors = parse(&RM.replace("- `-f`, `--force`: ignore", "- `-f`, ` `: ignore")).expect_err("broken");
+        let errors = parse(&RM.replace("- `-f`, `--force`: ignore", "- `-f`, ` `: ignore"))
+            .expect_err("broken");
         assert_eq!(
             (errors[0].line, errors[0].column, &errors[0].kind),
             (19, 9, &CardErrorKind::EmptySpelling),
@@ -669,7 +710,10 @@ mod tests {
 
     #[test]
     fn sections_are_checked() {
-        let broken = RM.replace("## Pitfalls", "## Pitfals").replace("## Synopsis\n\n```text\nrm [OPTION]... FILE...\n```\n", "## Synopsis\n\nnone\n");
+        let broken = RM.replace("## Pitfalls", "## Pitfals").replace(
+            "## Synopsis\n\n```text\nrm [OPTION]... FILE...\n```\n",
+            "## Synopsis\n\nnone\n",
+        );
         assert_eq!(
             kinds(&broken),
             [
@@ -684,7 +728,10 @@ mod tests {
             ]
         );
         let broken = RM.replace("## Options", "Options:");
-        assert_eq!(kinds(&broken), [(44, CardErrorKind::MissingSection { name: "Options" })]);
+        assert_eq!(
+            kinds(&broken),
+            [(44, CardErrorKind::MissingSection { name: "Options" })]
+        );
     }
 
     #[test]
@@ -692,10 +739,18 @@ mod tests {
         let broken = RM.replace("# rm — remove files", "# remove files");
         assert_eq!(
             kinds(&broken),
-            [(7, CardErrorKind::TitleWithoutCommand { command: "rm".into() })]
+            [(
+                7,
+                CardErrorKind::TitleWithoutCommand {
+                    command: "rm".into()
+                }
+            )]
         );
         let broken = RM.replace("# rm — remove files\n", "");
-        assert!(matches!(kinds(&broken)[0], (1, CardErrorKind::MissingTitle { .. })));
+        assert!(matches!(
+            kinds(&broken)[0],
+            (1, CardErrorKind::MissingTitle { .. })
+        ));
     }
 
     #[test]
@@ -703,12 +758,23 @@ mod tests {
         let broken = RM.replace("```console proven", "```console prove");
         assert_eq!(
             kinds(&broken),
-            [(30, CardErrorKind::UnknownBlock { info: "console prove".into(), suggestion: Some(PROVEN) })]
+            [(
+                30,
+                CardErrorKind::UnknownBlock {
+                    info: "console prove".into(),
+                    suggestion: Some(PROVEN)
+                }
+            )]
         );
         let broken = RM.replace("```sh setup", "```sh solution");
         assert_eq!(
             kinds(&broken),
-            [(26, CardErrorKind::LessonBlock { info: "sh solution".into() })]
+            [(
+                26,
+                CardErrorKind::LessonBlock {
+                    info: "sh solution".into()
+                }
+            )]
         );
         let broken = RM.replace("$ rm -v a\n", "removed\n$ rm -v a\n");
         assert_eq!(kinds(&broken), [(31, CardErrorKind::OutputBeforeCommand)]);
@@ -719,7 +785,10 @@ mod tests {
     #[test]
     fn bad_names_and_summaries() {
         let broken = RM.replace("command = \"rm\"", "command = \"r m\"");
-        assert!(matches!(kinds(&broken)[0], (2, CardErrorKind::BadCommandName { .. })));
+        assert!(matches!(
+            kinds(&broken)[0],
+            (2, CardErrorKind::BadCommandName { .. })
+        ));
         assert!(is_command_name("[["));
         assert!(is_command_name("ssh-keygen"));
         assert!(!is_command_name("/bin/rm"));

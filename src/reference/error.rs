@@ -33,7 +33,9 @@ pub enum CardErrorKind {
     Unreadable { message: String },
     #[error("not a card ({reason}); cards are UTF-8 Markdown files named '<command>.md'")]
     NotMarkdown { reason: String },
-    #[error("the file is empty; a card starts with '+++' front matter (see docs/reference-format.md)")]
+    #[error(
+        "the file is empty; a card starts with '+++' front matter (see docs/reference-format.md)"
+    )]
     Empty,
     #[error("the file is not valid UTF-8; save it as UTF-8 text")]
     NotUtf8,
@@ -60,7 +62,9 @@ pub enum CardErrorKind {
     BadKind { kind: String },
     #[error("the card for '{command}' must be in a file named '{command}.md', not '{file_name}'")]
     WrongFileName { command: String, file_name: String },
-    #[error("'{name}' is already the command or an alias of the card {first}; each name finds one card")]
+    #[error(
+        "'{name}' is already the command or an alias of the card {first}; each name finds one card"
+    )]
     Collision { name: String, first: String },
     #[error("the card has no title; start the body with '# {command} — {summary}'")]
     MissingTitle { command: String, summary: String },
@@ -89,7 +93,9 @@ pub enum CardErrorKind {
     OptionSeparator { found: String },
     #[error("the option '{spelling}' has no meaning after its colon; say what it does")]
     OptionWithoutMeaning { spelling: String },
-    #[error("empty spelling in backticks; write the option as typed, e.g. `-n NUM` or `--lines=NUM`")]
+    #[error(
+        "empty spelling in backticks; write the option as typed, e.g. `-n NUM` or `--lines=NUM`"
+    )]
     EmptySpelling,
     #[error("unknown block kind '```{info}'{}; cards know '```sh setup' and '```console proven' (a plain language such as '```console' shows code)", did_you_mean(*suggestion))]
     UnknownBlock {

@@ -119,7 +119,10 @@ mod tests {
 
     #[test]
     fn placeholders_expand() {
-        assert!(check(&["{user} lives in {home}"], "alice lives in /home/alice\n"));
+        assert!(check(
+            &["{user} lives in {home}"],
+            "alice lives in /home/alice\n"
+        ));
         assert!(!check(&["{user}"], "bob\n"));
     }
 }

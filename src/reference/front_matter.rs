@@ -92,12 +92,10 @@ impl Positions {
 
     /// The line and column of `key`, or the first line of the front matter when it is not there.
     pub fn of_key(&self, key: &str) -> (usize, usize) {
-        self.lines
-            .iter()
-            .find(|(k, _, _)| k == key)
-            .map_or((self.first_line.saturating_sub(1).max(1), 1), |(_, l, c)| {
-                (*l, *c)
-            })
+        self.lines.iter().find(|(k, _, _)| k == key).map_or(
+            (self.first_line.saturating_sub(1).max(1), 1),
+            |(_, l, c)| (*l, *c),
+        )
     }
 }
 

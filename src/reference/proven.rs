@@ -59,7 +59,9 @@ fn run_block(card: &Card, block: &Proven, options: &sandbox::Options) -> Result<
         .extend(ENVIRONMENT.iter().map(|(k, v)| ((*k).into(), (*v).into())));
     let mut sandbox = Sandbox::new(options).context("making a sandbox")?;
     for script in &card.setup {
-        let outcome = sandbox.run(&script.value).context("running a setup block")?;
+        let outcome = sandbox
+            .run(&script.value)
+            .context("running a setup block")?;
         if !outcome.status.success() {
             anyhow::bail!(
                 "the setup block at line {} failed with status {}: {}",

@@ -75,14 +75,23 @@ mod tests {
     fn flags_and_arguments() {
         assert_eq!(parts("-f"), ("-f".into(), None, false));
         assert_eq!(parts("-n NUM"), ("-n".into(), Some("NUM".into()), false));
-        assert_eq!(parts("--lines=NUM"), ("--lines".into(), Some("NUM".into()), false));
-        assert_eq!(parts("--color[=WHEN]"), ("--color".into(), Some("WHEN".into()), true));
+        assert_eq!(
+            parts("--lines=NUM"),
+            ("--lines".into(), Some("NUM".into()), false)
+        );
+        assert_eq!(
+            parts("--color[=WHEN]"),
+            ("--color".into(), Some("WHEN".into()), true)
+        );
         assert_eq!(parts("-n +NUM"), ("-n".into(), Some("+NUM".into()), false));
         assert_eq!(
             parts("-exec COMMAND {} ;"),
             ("-exec".into(), Some("COMMAND {} ;".into()), false)
         );
-        assert_eq!(parts("+o OPTION-NAME"), ("+o".into(), Some("OPTION-NAME".into()), false));
+        assert_eq!(
+            parts("+o OPTION-NAME"),
+            ("+o".into(), Some("OPTION-NAME".into()), false)
+        );
         assert_eq!(parts("%N"), ("%N".into(), None, false));
         assert_eq!(parts("-"), ("-".into(), None, false));
     }

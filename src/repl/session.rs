@@ -400,11 +400,13 @@ impl<'a> Session<'a> {
             TutorCommand::Ref(name) => crate::ref_cmd::in_tutor(&name, &self.screen.style)?,
             TutorCommand::Explain(line) => crate::explain_cmd::in_tutor(
                 &line,
-                self.attempt.as_ref().map(|a| crate::explain_cmd::Sandboxed {
-                    cwd: a.sandbox.cwd(),
-                    home: a.sandbox.home(),
-                    typed: &a.typed,
-                }),
+                self.attempt
+                    .as_ref()
+                    .map(|a| crate::explain_cmd::Sandboxed {
+                        cwd: a.sandbox.cwd(),
+                        home: a.sandbox.home(),
+                        typed: &a.typed,
+                    }),
                 &self.screen.style,
             )?,
         }

@@ -419,8 +419,8 @@ fn tutor_commands_in_a_piped_session() {
     expect("The reference solution:\n    echo ~\n");
     expect("This exercise is not a quiz: type shell commands.");
     expect("lesson 'whoam' not found (did you mean 'whoami'?)");
-    expect("'pwd' is taught in lesson 'cd'");
-    expect("Explaining command lines such as 'rm -rf ~' is coming soon.");
+    expect("pwd — print the current folder");
+    expect("Danger: rm -rf ~");
     expect("This is the last exercise.");
     expect("Hint 1 of 1:");
     expect("No more hints.");
