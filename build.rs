@@ -18,7 +18,12 @@ fn main() {
     }
     let root = Path::new(&manifest_dir);
     embed(&root.join("lessons"), "LESSONS", "lessons", &out_dir);
-    embed(&root.join("reference"), "REFERENCE", "reference cards", &out_dir);
+    embed(
+        &root.join("reference"),
+        "REFERENCE",
+        "reference cards",
+        &out_dir,
+    );
 }
 
 /// Writes `embedded_<folder name>.rs` with a static `name` listing every file of `folder`.
