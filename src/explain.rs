@@ -206,6 +206,8 @@ mod table_tests {
     const XARGS: &str = ".SH NAME\nxargs \\- build and execute command lines from standard input\n.SH OPTIONS\n.TP\n.B \\-0, \\-\\-null\nInput items are terminated by a null character.\n.TP\n.BI \\-n \" max-args\"\nUse at most max-args arguments per command line.\n";
     const FIND: &str = ".SH NAME\nfind \\- search for files in a directory hierarchy\n.SH EXPRESSION\n.IP \"\\-name \\fIpattern\\fR\"\nBase of file name matches shell pattern \\fIpattern\\fR.\n.IP \\-print0\nPrint the full file name, followed by a null character.\n.IP \"\\-exec \\fIcommand\\fR ;\"\nExecute \\fIcommand\\fR; true if 0 status is returned.\n";
     const CURL: &str = ".SH NAME\ncurl \\- transfer a URL\n.SH OPTIONS\n.IP \"\\-f, \\-\\-fail\"\nFail fast with no output on HTTP errors.\n.IP \"\\-s, \\-\\-silent\"\nSilent or quiet mode.\n.IP \"\\-S, \\-\\-show\\-error\"\nWhen used with -s it makes curl show an error message if it fails.\n.IP \"\\-L, \\-\\-location\"\nFollow redirects.\n";
+    const GIT: &str = ".SH NAME\ngit \\- the stupid content tracker\n";
+    const GIT_COMMIT: &str = ".SH NAME\ngit-commit \\- Record changes to the repository\n.SH OPTIONS\n.PP\n\\fB\\-a\\fR, \\fB\\-\\-all\\fR\n.RS 4\nStage files that have been modified and deleted\\&.\n.RE\n.PP\n\\fB\\-m\\fR \\fI<msg>\\fR, \\fB\\-\\-message=\\fR\\fI<msg>\\fR\n.RS 4\nUse the given <msg> as the commit message\\&.\n.RE\n";
     const HELP_TYPE: &str = "type: type [-afptP] name [name ...]\n    Display information about command type.\n    \n    Options:\n      -a\tdisplay all locations containing an executable named NAME\n      -t\toutput a single word which is one of `alias', `keyword',\n    \t\t`function', `builtin', `file' or `', if NAME is an alias\n";
 
     fn sources() -> Fixed {
@@ -249,6 +251,7 @@ mod table_tests {
                 "make",
                 "diff",
                 "sleep",
+                "git",
             ],
             pages: vec![
                 ("tar", TAR),
@@ -257,6 +260,8 @@ mod table_tests {
                 ("xargs", XARGS),
                 ("find", FIND),
                 ("curl", CURL),
+                ("git", GIT),
+                ("git-commit", GIT_COMMIT),
             ],
             helps: vec![("type", HELP_TYPE)],
         }
@@ -350,6 +355,7 @@ mod table_tests {
         "tar --exclude=*.log -xvf out.tar -C /tmp",
         "grep --color=always -i pattern a.txt",
         "frobnicate --all things",
+        "git commit -am 'fix the typo'",
         // dangers
         "rm -rf \"$dir\"/",
         "rm -rf *",

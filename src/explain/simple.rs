@@ -539,6 +539,8 @@ fn arguments(
     depth: usize,
 ) -> Parsed {
     let mut parsed = Parsed::default();
+    // A subcommand with a man page of its own (`git commit` -> git-commit(1)) brings its own options.
+    let mut subcommand: Option<Lookup> = None;
     let wrapper = WRAPPERS
         .iter()
         .find(|(w, _)| *w == name)
@@ -565,6 +567,7 @@ fn arguments(
             plain_argument(walker, arg, depth);
             continue;
         };
+        let lookup = subcommand.as_ref().unwrap_or(lookup);
         let word = words::analyse(text, walker.context);
         parsed.words.push((text.clone(), word.clone()));
         // A glob in an option's value (`--exclude=*.log`) still makes an option.
@@ -716,6 +719,29 @@ fn arguments(
                 .collect();
             walker.nested(&joined.join(" "), depth + 1);
             return parsed;
+        }
+        if parsed.operands.is_empty() && subcommand.is_none() && !wraps && lookup.card.is_none() {
+            let page = format!("{name}-{literal}");
+            let is_word = !literal.is_empty()
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if let Some(man) = is_word.then(|| walker.sources.man(&page)).flatten() {
+                walker.part(
+                    depth,
+                    text.clone(),
+                    format!("subcommand of {name}: {} [man {page}]", man.summary()),
+                );
+                subcommand = Some(Lookup {
+                    card: None,
+                    man: Some(man),
+                    help: Vec::new(),
+                    help_summary: String::new(),
+                    name: page,
+                });
+                parsed.operands.push((text.clone(), word));
+                continue;
+            }
         }
         parsed.operands.push((text.clone(), word));
         walker.argument(text, depth, "argument");
