@@ -58,9 +58,21 @@ pub fn in_tutor(line: &str, sandbox: Option<Sandboxed<'_>>, style: &Style) -> Re
 /// The dangers of a line about to run in the sandbox (computed before it runs, since `> file` is only a danger
 /// when the file already exists).
 pub fn dangers_before_run(line: &str, sandbox: Sandboxed<'_>) -> Vec<Danger> {
+    // Every line the learner types passes here, so lines that cannot match any rule skip the parse.
+    if !might_be_dangerous(line) {
+        return Vec::new();
+    }
     let context = tutor_context(Some(sandbox));
     let sources = SystemSources::new(crate::reference::current());
     explain::dangers(line, &context, &sources)
+}
+
+/// Whether `line` contains a word any danger rule looks for (a cheap test before parsing).
+fn might_be_dangerous(line: &str) -> bool {
+    const TRIGGERS: [&str; 11] = [
+        "rm", "chmod", "chown", "chgrp", "dd", "mkfs", "curl", "wget", "mv", "kill", ">",
+    ];
+    TRIGGERS.iter().any(|t| line.contains(t)) || line.contains("()")
 }
 
 /// After a dangerous line ran in the sandbox: what it would have done on a real machine, and that `:undo` brings
@@ -177,6 +189,15 @@ fn unquote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_lines_with_a_trigger_are_parsed_for_dangers() {
+        assert!(might_be_dangerous("rm -rf ~"));
+        assert!(might_be_dangerous(":(){ :|:& };:"));
+        assert!(might_be_dangerous("echo x > file"));
+        assert!(!might_be_dangerous("ls -la"));
+        assert!(!might_be_dangerous("cd ~/projects && pwd"));
+    }
 
     #[test]
     fn aliases_and_functions_of_earlier_lines() {
