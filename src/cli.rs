@@ -15,7 +15,7 @@ use crate::settings::{ColorWhen, Paging};
 #[derive(Debug, Parser)]
 #[command(name = "shelltutor", version, propagate_version = true)]
 #[command(
-    after_help = "Settings stick when put in the environment (SHELLTUTOR_COLOR, SHELLTUTOR_PLAIN, SHELLTUTOR_WIDTH,\nSHELLTUTOR_PAGING, SHELLTUTOR_PAGER) or in ~/.config/shelltutor/config.toml; flags win over both.\nExit status: 0 success, 1 a 'no' (grade, verify, doctor), 2 an error; 'sandbox -c' exits with its line's\nstatus, or 125 when shelltutor itself fails.\n\nExamples:\n  shelltutor list               the lessons, in order\n  shelltutor show whoami        read a lesson\n  shelltutor list --lessons ./my-lessons   use your own lesson folder\n  shelltutor paths              where progress, settings and history are kept"
+    after_help = "Settings stick when put in the environment (SHELLTUTOR_COLOR, SHELLTUTOR_PLAIN, SHELLTUTOR_WIDTH,\nSHELLTUTOR_PAGING, SHELLTUTOR_PAGER) or in ~/.config/shelltutor/config.toml; flags win over both.\nExit status: 0 success, 1 a 'no' (grade, verify, doctor), 2 an error; 'sandbox -c' exits with its line's\nstatus, or 125 when shelltutor itself fails.\n\nExamples:\n  shelltutor list               the lessons, in order\n  shelltutor show whoami        read a lesson\n  shelltutor ref rm             the reference card of a command\n  shelltutor explain 'rm -rf ~/old'   what each part of a command line does\n  shelltutor list --lessons ./my-lessons   use your own lesson folder\n  shelltutor paths              where progress, settings and history are kept"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     /// Use the lessons in DIR instead of the bundled curriculum
     #[arg(long, global = true, value_name = "DIR", env = "SHELLTUTOR_LESSONS", value_hint = ValueHint::DirPath)]
     pub lessons: Option<PathBuf>,
+
+    /// Use the reference cards in DIR instead of the bundled ones
+    #[arg(long, global = true, value_name = "DIR", env = "SHELLTUTOR_REFERENCE", value_hint = ValueHint::DirPath)]
+    pub reference: Option<PathBuf>,
 
     /// When to use colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 forces it), always, never [env: SHELLTUTOR_COLOR]
     #[arg(long, global = true, value_name = "WHEN", value_enum)]
@@ -86,11 +90,23 @@ pub enum Command {
     )]
     Show(ShowArgs),
 
-    /// Check that every exercise can be failed and that its solution passes (for lesson authors and CI)
+    /// Check that every exercise can be failed and that its solution passes, and that every card's proven examples print what they show (for authors and CI)
     #[command(
-        after_help = "Every exercise runs twice in fresh sandboxes: untouched (setup only) it must FAIL, and with its\n'sh solution' typed in it must PASS. Lessons needing programs that are not installed are SKIPPED;\nwith SHELLTUTOR_REQUIRE_TOOLS=1 a skip counts as a failure.\n\nExamples:\n  shelltutor verify                 the current lesson set (bundled, or --lessons)\n  shelltutor verify lessons/ ../workshop-lessons/"
+        after_help = "Every exercise runs twice in fresh sandboxes: untouched (setup only) it must FAIL, and with its\n'sh solution' typed in it must PASS. Every reference card's 'console proven' examples run in fresh\nsandboxes and must print the output the card shows. Lessons and cards needing programs that are not\ninstalled are SKIPPED; with SHELLTUTOR_REQUIRE_TOOLS=1 a skip counts as a failure.\n\nA folder whose cards have 'command =' front matter is verified as reference cards, any other as lessons.\n\nExamples:\n  shelltutor verify                 the current lessons and cards (bundled, or --lessons / --reference)\n  shelltutor verify lessons/ ../workshop-lessons/\n  shelltutor verify reference/      only the cards of a folder"
     )]
     Verify(VerifyArgs),
+
+    /// Show the reference card of a command, or list the cards
+    #[command(
+        after_help = "Without a card, shows the installed man page's NAME, SYNOPSIS and options, or a bash builtin's\n'help' text, and says that there is no card.\n\nExamples:\n  shelltutor ref                    every card, with a one-line summary\n  shelltutor ref rm                 the card of rm\n  shelltutor ref tar                no card: the man page's synopsis and options\n  shelltutor ref rm --json | jq '.options[].spellings'"
+    )]
+    Ref(RefArgs),
+
+    /// Explain a command line part by part, without running it, and warn about dangerous ones
+    #[command(
+        after_help = "The line is parsed as bash parses it and never run: each command, option, argument, expansion,\nredirection and operator is named and explained. Option meanings come from the reference card, else\nfrom the installed man page.\n\nExamples:\n  shelltutor explain 'rm -rf ~/old'\n  shelltutor explain 'find . -name \"*.log\" | xargs rm -f'\n  shelltutor explain 'curl -fsSL https://example.org/install.sh | sh'\n  shelltutor explain --shellcheck 'for f in $(ls); do echo $f; done'"
+    )]
+    Explain(ExplainArgs),
 
     /// Open a throwaway, confined bash to practise in, or run one line in a fresh sandbox
     Sandbox(crate::practice::Args),
@@ -126,6 +142,36 @@ pub struct VerifyArgs {
     /// How many exercises to verify at once (default: the number of cores)
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct RefArgs {
+    /// The command (or an alias of it); without one, the list of cards
+    #[arg(add = ArgValueCompleter::new(completion::card_names))]
+    pub command: Option<String>,
+
+    /// Print JSON: the list [{"command", "aliases", "summary", "kind"}], or one card {"command", "aliases", "summary", "kind", "lesson", "see_also", "synopsis", "options", "examples", "source"}
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to use the pager ($SHELLTUTOR_PAGER, else $PAGER, else less): auto (when the text does not fit), always, never [env: SHELLTUTOR_PAGING]
+    #[arg(long, value_name = "WHEN", value_enum)]
+    pub paging: Option<Paging>,
+
+    /// Print straight to the terminal: the same as --paging never
+    #[arg(long, conflicts_with = "paging")]
+    pub no_pager: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The command line, quoted as one argument (several arguments are joined with spaces)
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
+    pub line: Vec<String>,
+
+    /// Add the findings of shellcheck (with their SC codes) when it is installed; it reads the line, never runs it
+    #[arg(long)]
+    pub shellcheck: bool,
 }
 
 #[derive(Debug, Args)]

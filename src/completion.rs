@@ -29,18 +29,22 @@ pub fn exercise_ids(current: &OsStr) -> Vec<CompletionCandidate> {
 }
 
 /// The names of the command reference's cards (`ref CMD`).
-///
-/// The hook for the reference: when it lands, this returns its card names, and its `ref` argument gets
-/// `add = ArgValueCompleter::new(crate::completion::card_names)`.
-#[allow(dead_code)] // The hook waits for the reference's `ref` argument.
 pub fn card_names(current: &OsStr) -> Vec<CompletionCandidate> {
     candidates(current, reference_card_names())
 }
 
-/// Every card name of the command reference (name, summary); none until the reference exists.
-#[allow(dead_code)] // The hook waits for the reference.
+/// Every card of the command reference (command, summary), and each alias of one (with the same summary).
 fn reference_card_names() -> Vec<(String, Option<String>)> {
-    Vec::new()
+    crate::reference::current()
+        .entries()
+        .into_iter()
+        .flat_map(|entry| {
+            let summary = Some(entry.summary);
+            std::iter::once(entry.command)
+                .chain(entry.aliases)
+                .map(move |name| (name, summary.clone()))
+        })
+        .collect()
 }
 
 fn candidates(current: &OsStr, names: Vec<(String, Option<String>)>) -> Vec<CompletionCandidate> {
@@ -170,7 +174,11 @@ mod tests {
         assert!(exercises
             .iter()
             .all(|c| c.get_value().to_string_lossy().contains('/')));
-        assert!(card_names(OsStr::new("")).is_empty());
+        let rm: Vec<String> = card_names(OsStr::new("rm"))
+            .iter()
+            .map(|c| c.get_value().to_string_lossy().into_owned())
+            .collect();
+        assert!(rm.contains(&"rm".to_string()) && rm.contains(&"rmdir".to_string()), "{rm:?}");
     }
 
     #[test]

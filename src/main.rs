@@ -6,18 +6,22 @@
 //! shelltutor itself fails, so that its failures cannot be taken for the line's. A closed pipe is a success.
 
 mod attempt;
+mod builtins;
 mod catalog;
 mod check;
 mod cli;
 mod completion;
 mod doctor;
 mod embedded;
+mod explain;
+mod explain_cmd;
 mod grade;
 mod history;
 mod json;
 mod lesson;
 mod list;
 mod manual;
+mod manpage;
 mod parallel;
 mod paths;
 mod practice;
@@ -25,6 +29,8 @@ mod programs;
 mod progress;
 mod progress_cmd;
 mod quote;
+mod ref_cmd;
+mod reference;
 mod render;
 mod repl;
 mod safe_file;
@@ -158,6 +164,7 @@ fn warn(message: &str) {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let global = &cli.global;
+    reference::use_folder(global.reference.clone());
     match &cli.command {
         Some(Command::List(args)) => {
             let catalog = strict_catalog(global)?;
@@ -179,25 +186,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Sandbox(args)) => practice::run(args, sandbox_options(global)),
         Some(Command::Doctor(args)) => doctor::run(args, &style(global, None)?),
         Some(Command::Verify(args)) => {
-            let catalogs = if args.dirs.is_empty() {
-                let name = global
-                    .lessons
-                    .as_ref()
-                    .map_or("the bundled lessons".to_string(), |d| {
-                        d.display().to_string()
-                    });
-                vec![(name, strict_catalog(global))]
-            } else {
-                args.dirs
-                    .iter()
-                    .map(|dir| {
-                        let catalog = Catalog::from_folder(dir).map_err(Into::into);
-                        (dir.display().to_string(), catalog)
-                    })
-                    .collect()
-            };
             let jobs = args.jobs.map_or_else(parallel::default_jobs, usize::from);
-            verify::run(catalogs, &sandbox_options(global), jobs)
+            verify::run(
+                verify_sets(global, &args.dirs),
+                &sandbox_options(global),
+                jobs,
+            )
+        }
+        Some(Command::Ref(args)) => {
+            let paging = if args.no_pager {
+                Some(Paging::Never)
+            } else {
+                args.paging
+            };
+            let settings = settings(global, paging)?;
+            let style = Style::decide(&settings, &Environment::current());
+            ref_cmd::run(args, &load_reference(global)?, &style, &settings)
+        }
+        Some(Command::Explain(args)) => {
+            explain_cmd::run(args, load_reference(global)?, &style(global, None)?)
         }
         Some(Command::Grade(args)) => {
             let answers = match (&args.answers, &args.exercise, &args.script) {
@@ -286,6 +293,73 @@ fn lenient_catalog(global: &GlobalArgs) -> Result<Catalog> {
         warn(&warning);
     }
     Ok(catalog)
+}
+
+/// The cards to use: `--reference DIR` / `SHELLTUTOR_REFERENCE`, else the bundled reference.
+fn load_reference(global: &GlobalArgs) -> Result<reference::Reference> {
+    Ok(match &global.reference {
+        Some(folder) => reference::Reference::from_folder(folder)?,
+        None => reference::Reference::bundled(),
+    })
+}
+
+/// What `verify` checks: without folders, the bundled lessons and cards, or the sets given with `--lessons` and
+/// `--reference`; otherwise each folder, as cards when its files are cards (`command =` front matter) and as
+/// lessons otherwise.
+fn verify_sets(global: &GlobalArgs, dirs: &[std::path::PathBuf]) -> verify::Sets {
+    let current = strict_catalog(global);
+    let lesson_ids = current.as_ref().map_or_else(
+        |_| Vec::new(),
+        |catalog| catalog.lessons.iter().map(|l| l.id.clone()).collect(),
+    );
+    if dirs.is_empty() {
+        let lessons = global
+            .lessons
+            .as_ref()
+            .map_or("the bundled lessons".to_string(), |d| {
+                d.display().to_string()
+            });
+        let cards = global
+            .reference
+            .as_ref()
+            .map_or("the bundled reference".to_string(), |d| {
+                d.display().to_string()
+            });
+        // The bundled cards go with the bundled lessons; a folder given with --lessons or --reference is verified
+        // on its own, so an author checking one set does not wait for the other.
+        let neither = global.lessons.is_none() && global.reference.is_none();
+        let catalogs = if neither || global.lessons.is_some() {
+            vec![(lessons, current)]
+        } else {
+            Vec::new()
+        };
+        let references = if neither || global.reference.is_some() {
+            vec![(cards, load_reference(global))]
+        } else {
+            Vec::new()
+        };
+        return verify::Sets {
+            catalogs,
+            references,
+            lesson_ids,
+        };
+    }
+    let mut sets = verify::Sets {
+        catalogs: Vec::new(),
+        references: Vec::new(),
+        lesson_ids,
+    };
+    for dir in dirs {
+        let name = dir.display().to_string();
+        if reference::is_card_folder(dir) {
+            let cards = reference::Reference::from_folder(dir).map_err(Into::into);
+            sets.references.push((name, cards));
+        } else {
+            sets.catalogs
+                .push((name, Catalog::from_folder(dir).map_err(Into::into)));
+        }
+    }
+    sets
 }
 
 /// Sandbox settings for the commands that run learner code.

@@ -4,6 +4,9 @@
 //! check that cannot fail is a defect; the reference solution, typed line by line, must PASS. Lessons whose
 //! `requires` are missing are SKIPPED with the reason, never passed; `SHELLTUTOR_REQUIRE_TOOLS=1` turns a skip into
 //! a failure so a CI run cannot hide untested lessons.
+//!
+//! Reference cards are verified the same way (`reference/proven.rs`): every `console proven` example runs in a fresh
+//! sandbox and must print what the card shows. They are reported as `card:<command>`.
 
 use std::io::Write;
 use std::path::Path;
@@ -18,6 +21,7 @@ use crate::parallel::for_each_ordered;
 use crate::programs;
 use crate::quote;
 use crate::render::sanitize;
+use crate::reference::{proven::verify_card, Card, Reference};
 
 /// What verifying one exercise found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,30 +36,63 @@ pub fn tools_required() -> bool {
     std::env::var_os("SHELLTUTOR_REQUIRE_TOOLS").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
-/// Verifies the lesson sets and prints one line per exercise and a summary.
-pub fn run(
-    catalogs: Vec<(String, Result<Catalog>)>,
-    options: &sandbox::Options,
-    jobs: usize,
-) -> Result<ExitCode> {
+/// Tallies verdicts, turning a skip into a failure when tools are required.
+#[derive(Debug, Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    require_tools: bool,
+}
+
+impl Tally {
+    fn count(&mut self, verdict: Verdict) -> Verdict {
+        let verdict = match verdict {
+            Verdict::Skipped(reason) if self.require_tools => Verdict::Failed(vec![format!(
+                "{reason} (SHELLTUTOR_REQUIRE_TOOLS is set, so this fails)"
+            )]),
+            other => other,
+        };
+        match &verdict {
+            Verdict::Passed => self.passed += 1,
+            Verdict::Failed(_) => self.failed += 1,
+            Verdict::Skipped(_) => self.skipped += 1,
+        }
+        verdict
+    }
+}
+
+/// What `verify` checks: lesson sets, and card sets with the lesson ids their `lesson` keys may name.
+#[derive(Debug)]
+pub struct Sets {
+    pub catalogs: Vec<(String, Result<Catalog>)>,
+    pub references: Vec<(String, Result<Reference>)>,
+    /// The ids of the current lesson set, to warn about cards naming a lesson it does not have.
+    pub lesson_ids: Vec<String>,
+}
+
+/// Verifies the lesson and card sets and prints one line per exercise and card, and a summary.
+pub fn run(sets: Sets, options: &sandbox::Options, jobs: usize) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    let require_tools = tools_required();
-    for (name, catalog) in catalogs {
+    let mut tally = Tally {
+        require_tools: tools_required(),
+        ..Tally::default()
+    };
+    for (name, catalog) in sets.catalogs {
         let shown = sanitize::message(&name);
         let catalog = match catalog {
             Ok(catalog) => catalog,
             Err(error) => {
                 let error = sanitize::message(&format!("{error:#}"));
                 writeln!(out, "FAIL {shown}: the lessons do not load:\n{error}")?;
-                failed += 1;
+                tally.failed += 1;
                 continue;
             }
         };
         // Verifying nothing proves nothing: an empty folder, or the folder above the lessons, is a failure.
         if catalog.exercise_count() == 0 {
             writeln!(out, "FAIL {shown}: {}", nothing_to_verify(&name, &catalog))?;
-            failed += 1;
+            tally.failed += 1;
             continue;
         }
         for warning in catalog.lessons.iter().flat_map(|lesson| &lesson.warnings) {
@@ -69,20 +106,37 @@ pub fn run(
         let verify =
             |(lesson, exercise): &(&Lesson, &Exercise)| verify_exercise(lesson, exercise, options);
         for_each_ordered(&tasks, jobs, verify, |(_, exercise), verdict| {
-            let verdict = match verdict {
-                Verdict::Skipped(reason) if require_tools => Verdict::Failed(vec![format!(
-                    "{reason} (SHELLTUTOR_REQUIRE_TOOLS is set, so this fails)"
-                )]),
-                other => other,
-            };
-            match &verdict {
-                Verdict::Passed => passed += 1,
-                Verdict::Failed(_) => failed += 1,
-                Verdict::Skipped(_) => skipped += 1,
-            }
-            print_verdict(&mut out, &exercise.id, &verdict)
+            print_verdict(&mut out, &exercise.id, &tally.count(verdict))
         })?;
     }
+    for (name, reference) in sets.references {
+        let cards = match reference.and_then(|r| r.load_all().map_err(Into::into)) {
+            Ok(cards) => cards,
+            Err(error) => {
+                let error = sanitize::message(&format!("{error:#}"));
+                writeln!(out, "FAIL {}: the cards do not load:\n{error}", sanitize::message(&name))?;
+                tally.failed += 1;
+                continue;
+            }
+        };
+        for card in &cards {
+            warn_about_lesson(&mut out, card, &sets.lesson_ids)?;
+        }
+        let verify = |card: &Card| verify_card(card, options);
+        for_each_ordered(&cards, jobs, verify, |card, verdict| {
+            print_verdict(
+                &mut out,
+                &format!("card:{}", card.command),
+                &tally.count(verdict),
+            )
+        })?;
+    }
+    let Tally {
+        passed,
+        failed,
+        skipped,
+        ..
+    } = tally;
     writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped")?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -113,6 +167,22 @@ fn nothing_to_verify(name: &str, catalog: &Catalog) -> String {
             catalog.lessons.len(),
             warnings.concat()
         )
+    }
+}
+
+/// A card may name a lesson the current set does not have yet: worth a warning, not a failure.
+fn warn_about_lesson(
+    out: &mut impl Write,
+    card: &Card,
+    lesson_ids: &[String],
+) -> std::io::Result<()> {
+    match &card.lesson {
+        Some(lesson) if !lesson_ids.contains(&lesson.value) => writeln!(
+            out,
+            "WARN card:{}: {}:{}: lesson '{}' is not in the current lesson set",
+            card.command, card.source, lesson.line, lesson.value
+        ),
+        _ => Ok(()),
     }
 }
 

@@ -7,10 +7,12 @@ mod integration {
     pub mod broken_lessons;
     pub mod ecosystem;
     pub mod exercise;
+    pub mod explain;
     pub mod grade;
     pub mod hostile;
     pub mod list;
     pub mod progress;
+    pub mod reference;
     pub mod show;
     pub mod support;
     pub mod tutor;

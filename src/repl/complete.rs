@@ -1,5 +1,5 @@
 //! Tab completion at the tutor's prompt: tutor commands, lesson and exercise ids after `:lesson`, taught commands
-//! after `:ref`, and otherwise file names inside the sandbox.
+//! and reference card names after `:ref`, and otherwise file names inside the sandbox.
 
 use std::path::PathBuf;
 
@@ -67,7 +67,13 @@ pub fn candidates(context: &Context, before_cursor: &str) -> (usize, Vec<Pair>) 
         let command = before_cursor.split_whitespace().next().unwrap_or("");
         return match command {
             ":lesson" => (word_start, pairs(word, context.ids.iter().cloned())),
-            ":ref" => (word_start, pairs(word, context.commands.iter().cloned())),
+            ":ref" => {
+                let mut names = context.commands.clone();
+                names.extend(crate::reference::card_names());
+                names.sort();
+                names.dedup();
+                (word_start, pairs(word, names.into_iter()))
+            }
             _ => (word_start, Vec::new()),
         };
     }
@@ -159,7 +165,9 @@ mod tests {
         assert_eq!(replacements(&context, ":he"), [":help"]);
         assert_eq!(replacements(&context, ":lesson c"), ["cd", "cd/go-home"]);
         assert_eq!(candidates(&context, ":lesson c").0, 8);
-        assert_eq!(replacements(&context, ":ref p"), ["pwd"]);
+        assert_eq!(replacements(&context, ":ref pw"), ["pwd"]);
+        // Card names complete too, not only the commands lessons teach.
+        assert_eq!(replacements(&context, ":ref ssh-k"), ["ssh-keygen"]);
     }
 
     #[test]

@@ -369,6 +369,14 @@ impl<'a> Session<'a> {
             history.before_line();
         }
         let attempt = self.attempt()?;
+        let dangers = crate::explain_cmd::dangers_before_run(
+            line,
+            crate::explain_cmd::Sandboxed {
+                cwd: attempt.sandbox.cwd(),
+                home: attempt.sandbox.home(),
+                typed: attempt.lines.iter().map(|l| l.typed.clone()).collect(),
+            },
+        );
         let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let had_stopped_jobs = attempt.sandbox.has_stopped_jobs();
         let mut outcome = if interactive && had_stopped_jobs && is_job_command(line) {
@@ -400,6 +408,7 @@ impl<'a> Session<'a> {
                 "That program is stopped (Ctrl-Z), not ended: type fg to go back to it, or jobs to list stopped jobs.",
             )?;
         }
+        crate::explain_cmd::warn_after_run(&dangers, &self.screen.style)?;
         self.report_environment()?;
         let id = self.current().1.id.clone();
         self.store.update(&id, |progress| progress.attempts += 1);
@@ -484,10 +493,17 @@ impl<'a> Session<'a> {
             TutorCommand::Undo => self.undo()?,
             TutorCommand::Diff => self.diff()?,
             TutorCommand::Answer(answer) => self.answer(&answer)?,
-            TutorCommand::Ref(name) => self.reference(&name)?,
-            TutorCommand::Explain(line) => self.screen.say(
-                Tone::Info,
-                &format!("Explaining command lines such as '{line}' is coming soon. Meanwhile, 'help CMD' explains a shell builtin and 'man CMD' a program."),
+            TutorCommand::Ref(name) => crate::ref_cmd::in_tutor(&name, &self.screen.style)?,
+            TutorCommand::Explain(line) => crate::explain_cmd::in_tutor(
+                &line,
+                self.attempt
+                    .as_ref()
+                    .map(|a| crate::explain_cmd::Sandboxed {
+                        cwd: a.sandbox.cwd(),
+                        home: a.sandbox.home(),
+                        typed: a.lines.iter().map(|l| l.typed.clone()).collect(),
+                    }),
+                &self.screen.style,
             )?,
         }
         Ok(Flow::Continue)
@@ -831,22 +847,6 @@ impl<'a> Session<'a> {
             .join("; ");
         self.screen
             .say(Tone::Fail, &format!("FAIL {why}. Try again."))
-    }
-
-    fn reference(&mut self, name: &str) -> Result<()> {
-        let lessons: Vec<String> = self
-            .catalog
-            .lessons
-            .iter()
-            .filter(|l| l.teaches.iter().any(|t| t == name))
-            .map(|l| format!("'{}' ({})", l.id, l.title))
-            .collect();
-        let taught = if lessons.is_empty() {
-            format!("No lesson teaches '{name}' yet.")
-        } else {
-            format!("'{name}' is taught in lesson {}.", lessons.join(", "))
-        };
-        self.screen.say(Tone::Info, &format!("{taught} The full command reference is coming soon; meanwhile 'help {name}' or 'man {name}' works in the sandbox."))
     }
 
     fn lessons(&mut self) -> Result<()> {

@@ -229,6 +229,24 @@ fn completes_the_whoami_lesson_by_typing() {
 }
 
 #[test]
+fn ref_and_explain_in_a_colour_terminal() {
+    let tutor = Tutor::new();
+    let Some(term) = Terminal::start(&tutor, &[]) else {
+        return;
+    };
+    term.wait_prompt("whoami");
+    term.line(":ref rmdir");
+    term.wait_for("rmdir — remove empty folders");
+    term.line(":explain rm -rf ~");
+    term.wait_for("2 short options written together");
+    term.wait_for("Danger: rm -rf ~");
+    term.line("touch a; rm -r ~/*");
+    term.wait_for(":undo brings the files back");
+    term.line(":quit");
+    term.wait_for("[tutor exited: 0]");
+}
+
+#[test]
 fn vi_edits_and_saves_a_file() {
     let tutor = Tutor::new();
     let Some(term) = Terminal::start(&tutor, &["start", "cd/where-am-i"]) else {
@@ -455,8 +473,8 @@ fn tutor_commands_in_a_piped_session() {
     expect("The reference solution:\n    echo ~\n");
     expect("This exercise is not a quiz: type shell commands.");
     expect("lesson 'whoam' not found (did you mean 'whoami'?)");
-    expect("'pwd' is taught in lesson 'cd'");
-    expect("Explaining command lines such as 'rm -rf ~' is coming soon.");
+    expect("pwd — print the current folder");
+    expect("Danger: rm -rf ~");
     expect("This is the last exercise.");
     expect("Hint 1 of 1:");
     expect("No more hints.");
