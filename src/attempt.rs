@@ -72,7 +72,7 @@ impl<'a> Attempt<'a> {
                 .context("running the exercise's setup")?;
             if !outcome.status.success() {
                 bail!(
-                    "the setup of exercise '{}' (line {}) {}",
+                    "the setup of exercise '{}' (line {}) failed with {}",
                     self.exercise.id,
                     script.line,
                     crate::quote::failed_run(&outcome)

@@ -178,7 +178,10 @@ mod tests {
             .iter()
             .map(|c| c.get_value().to_string_lossy().into_owned())
             .collect();
-        assert!(rm.contains(&"rm".to_string()) && rm.contains(&"rmdir".to_string()), "{rm:?}");
+        assert!(
+            rm.contains(&"rm".to_string()) && rm.contains(&"rmdir".to_string()),
+            "{rm:?}"
+        );
     }
 
     #[test]

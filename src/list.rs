@@ -83,6 +83,9 @@ fn write_table(out: &mut impl Write, rows: &[Row<'_>], width: usize) -> std::io:
     let missing_width = column_width("MISSING", missing.iter().map(String::as_str));
     // "  #  " + id + "  " + title + "  EXERCISES  " + missing
     let fixed = 5 + id_width + 2 + 2 + 9 + 2 + missing_width;
+    if fixed + 5 > width {
+        return write_stacked(out, rows, &titles, &missing, id_width, width);
+    }
     let title_width = column_width("TITLE", titles.iter().map(String::as_str))
         .min(width.saturating_sub(fixed).max(5));
     writeln!(
@@ -101,6 +104,39 @@ fn write_table(out: &mut impl Write, rows: &[Row<'_>], width: usize) -> std::io:
             pad(&cut(&titles[index], title_width), title_width),
             row.exercises,
             missing[index],
+        )?;
+    }
+    Ok(())
+}
+
+/// The table for a narrow screen, where a title column would not fit: each title on its own line under its row.
+fn write_stacked(
+    out: &mut impl Write,
+    rows: &[Row<'_>],
+    titles: &[String],
+    missing: &[String],
+    id_width: usize,
+    width: usize,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:>3}  {}  EXERCISES  MISSING",
+        "#",
+        pad("ID", id_width)
+    )?;
+    for (index, row) in rows.iter().enumerate() {
+        writeln!(
+            out,
+            "{:>3}  {}  {:>9}  {}",
+            index + 1,
+            pad(row.id, id_width),
+            row.exercises,
+            missing[index],
+        )?;
+        writeln!(
+            out,
+            "     {}",
+            cut(&titles[index], width.saturating_sub(5).max(5))
         )?;
     }
     Ok(())
@@ -175,5 +211,12 @@ mod tests {
         let narrow = String::from_utf8(narrow).expect("utf-8");
         assert!(narrow.lines().all(|l| l.width() <= 40), "{narrow}");
         assert!(narrow.contains("Who am…"), "{narrow}");
+
+        // Too narrow for a title column: each title goes under its row, still within the width.
+        let mut stacked = Vec::new();
+        write_table(&mut stacked, &rows, 30).expect("write to a Vec");
+        let stacked = String::from_utf8(stacked).expect("utf-8");
+        assert!(stacked.lines().all(|l| l.width() <= 30), "{stacked}");
+        assert!(stacked.contains("\n     Who am I?\n"), "{stacked}");
     }
 }

@@ -20,8 +20,8 @@ use crate::lesson::{Exercise, Lesson};
 use crate::parallel::for_each_ordered;
 use crate::programs;
 use crate::quote;
-use crate::render::sanitize;
 use crate::reference::{proven::verify_card, Card, Reference};
+use crate::render::sanitize;
 
 /// What verifying one exercise found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +114,11 @@ pub fn run(sets: Sets, options: &sandbox::Options, jobs: usize) -> Result<ExitCo
             Ok(cards) => cards,
             Err(error) => {
                 let error = sanitize::message(&format!("{error:#}"));
-                writeln!(out, "FAIL {}: the cards do not load:\n{error}", sanitize::message(&name))?;
+                writeln!(
+                    out,
+                    "FAIL {}: the cards do not load:\n{error}",
+                    sanitize::message(&name)
+                )?;
                 tally.failed += 1;
                 continue;
             }

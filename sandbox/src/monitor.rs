@@ -343,7 +343,9 @@ impl Watcher {
             return;
         }
         let found = processes::in_namespace(self.namespace);
-        let crowded = found.len() as u64 + 2 >= self.bounds.processes;
+        // A bomb plateaus somewhat below the limit (zombies, processes half-made, threads are not all listed),
+        // so three quarters of it, held for a second, is taken as one.
+        let crowded = found.len() as u64 * 4 >= self.bounds.processes * 3;
         if !crowded {
             self.crowded_since = None;
         } else if self.crowded_since.is_none() {

@@ -893,7 +893,7 @@ impl Sandbox {
             return Ok(vec![
                 text("bash")?,
                 text("-c")?,
-                text("eval \"$(</dev/fd/95)\"")?,
+                text(crate::shell_state::RUN)?,
             ]);
         }
         let mut argv = vec![self.bash.clone(), text("-c")?];

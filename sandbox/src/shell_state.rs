@@ -39,6 +39,10 @@ pub(crate) const FIELD_END: u8 = 0x1f;
 /// [`PROGRAM_FD`](crate::child::PROGRAM_FD)), so that neither it nor the line shows in `ps` or matches `pgrep -f`.
 /// The line is embedded as an ANSI-C quoted string. `job_control` turns on `set -m` for interactive lines, so
 /// Ctrl-Z stops only the command.
+///
+/// The program only prepares the line in `__st_eval`; [`RUN`] evaluates it. That eval must be on the first line
+/// of bash's `-c` text: bash prefixes its error messages with `line N:` for a command evaluated further down, and
+/// a learner's `cd nope` should say `bash: cd: nope: No such file or directory`, as in a terminal.
 pub(crate) fn program(line: &str, job_control: bool) -> String {
     let prefixes: String = ('A'..='Z')
         .chain('a'..='z')
@@ -48,33 +52,30 @@ pub(crate) fn program(line: &str, job_control: bool) -> String {
     // With job control (interactive lines), a job stopped with Ctrl-Z keeps the line's shell alive: after the line
     // it reports its stopped jobs on the control descriptor (94) and waits for the tutor to say `exit`, or to run
     // `fg`/`bg`/`jobs` for the learner. Its state is handed back first, as if the line had ended.
-    let (job_control, after) = if job_control {
-        (
-            r#"set -m
+    let job_control = if job_control {
+        r#"set -m
 __st_after() {
   local __st_s=$1 __st_cmd
   { set +x; } 2>/dev/null
   __st_save "$__st_s"; exec 99>&-; trap - EXIT
   while :; do
-    { jobs -ps; printf '.\n'; } >&94 2>/dev/null || break
-    IFS= read -r __st_cmd <&94 || break
+    { jobs -ps; printf '.\n'; } 2>/dev/null >&94 || break
+    IFS= read -r __st_cmd 2>/dev/null <&94 || break
     [[ $__st_cmd == exit ]] && break
     eval "$__st_cmd"
   done
   return "$__st_s"
 }
-"#,
-            "\n__st_after $?",
-        )
+"#
     } else {
-        ("", "")
+        "__st_after() { return \"$1\"; }\n"
     };
     format!(
         r#"exec 95<&-
 __st_line={line}
 shopt -s expand_aliases
 [ -e /dev/fd/98 ] && . /dev/fd/98 2>/dev/null; exec 98<&-
-__st_ret() {{ unset __st_line __st_prev_status __st_prev_last; return "$1"; }}
+__st_ret() {{ unset __st_line __st_prev_status __st_prev_last __st_eval; return "$1"; }}
 __st_save() {{
   local __st_status=${{1:-$?}} __st_n
   {{ set +x; }} 2>/dev/null
@@ -100,13 +101,16 @@ trap __st_save EXIT
 __st_prev_last=${{__st_prev_last-}}
 {job_control}BASH_XTRACEFD=97
 PS4=$'\x1e''$?'$'\x1f''$BASHPID'$'\x1f''${{#FUNCNAME[@]}}'$'\x1f''${{FUNCNAME[0]-}}'$'\x1f''$PWD'$'\x1f'
+__st_eval="__st_ret ${{__st_prev_status:-0}} ${{__st_prev_last@Q}}; $__st_line"
 set -x
-eval "__st_ret ${{__st_prev_status:-0}} ${{__st_prev_last@Q}}
-$__st_line"{after}
 "#,
         line = ansi_c_quote(line),
     )
 }
+
+/// bash's `-c` text for a line of an environment: evaluates the program (descriptor 95), then the line it prepared,
+/// then hands over (`__st_after`: with job control, reports stopped jobs and waits; else returns the status).
+pub(crate) const RUN: &str = "eval \"$(</dev/fd/95)\"; eval \"$__st_eval\"; __st_after $?";
 
 /// Quotes any text as a bash `$'...'` word: backslashes, quotes and control characters escaped.
 fn ansi_c_quote(text: &str) -> String {
@@ -163,8 +167,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("st-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_default();
         let script = format!(
-            "exec 97>'{0}/trace' 99>'{0}/state' 95<<<\"$1\"; bash -c 'eval \"$(</dev/fd/95)\"'",
-            dir.display()
+            "exec 97>'{0}/trace' 99>'{0}/state' 95<<<\"$1\"; bash -c '{1}'",
+            dir.display(),
+            RUN
         );
         let status = std::process::Command::new("bash")
             .arg("-c")

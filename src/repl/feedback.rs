@@ -42,6 +42,19 @@ pub fn is_relevant(
         .iter()
         .flat_map(commands::runs)
         .any(|run| names.contains(&run.name));
+    // Typing a checked command's name or a checked file's name is trying, even when it did not run
+    // (`echo whoami`, `cat notes.txt` before making it).
+    let typed_words: Vec<&str> = line
+        .typed
+        .split(|c: char| c.is_whitespace() || "'\";|&<>()/".contains(c))
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mentions_checked_name = names.iter().any(|name| typed_words.contains(name))
+        || assertions
+            .iter()
+            .flat_map(|a| a.paths())
+            .filter_map(|rule| rule.components.last())
+            .any(|file| typed_words.contains(&file.as_str()));
     let ran: Vec<&str> = line
         .commands
         .iter()
@@ -56,7 +69,11 @@ pub fn is_relevant(
             .map(|v| v.passed)
             .ne(after.verdicts.iter().map(|v| v.passed))
     });
-    touches_checked_path || runs_checked_command || judged_by_state || verdict_changed
+    touches_checked_path
+        || runs_checked_command
+        || mentions_checked_name
+        || judged_by_state
+        || verdict_changed
 }
 
 /// Commands that only look around: they change nothing a state check could see.

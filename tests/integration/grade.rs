@@ -22,14 +22,34 @@ fn copy_answers(tutor: &Tutor) -> PathBuf {
     target
 }
 
+/// The lessons the example answers cover (the server lessons' answers live in tests/wrong-answers).
+const ANSWERED: [&str; 7] = [
+    "whoami",
+    "cd",
+    "mkdir",
+    "rm",
+    "redirection",
+    "vi",
+    "programs",
+];
+
 #[test]
 fn the_example_answers_pass() {
     let tutor = Tutor::new();
     let answers = example_answers().display().to_string();
-    let (ok, stdout, stderr) = output(tutor.command(&["grade", "--answers", &answers]));
+    let mut args = vec!["grade", "--answers", &answers];
+    for lesson in ANSWERED {
+        args.extend(["--only", lesson]);
+    }
+    let (ok, stdout, stderr) = output(tutor.command(&args));
     assert!(ok, "{stdout}{stderr}");
+    // Keystroke answers (`.keys`: vi, cat with Ctrl-D) are graded too.
     assert!(
-        stdout.ends_with("7 passed, 0 failed, 0 skipped\n"),
+        stdout.contains("PASS vi/write-a-new-file-and-save-it\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("42 passed, 0 failed, 0 skipped\n"),
         "{stdout}"
     );
 }
@@ -40,9 +60,21 @@ fn missing_and_wrong_answers_fail_with_reasons() {
     let answers = copy_answers(&tutor);
     std::fs::remove_file(answers.join("cd/where-am-i.sh")).expect("remove");
     std::fs::write(answers.join("cd/go-into-a-folder.sh"), "cd projects\n").expect("write");
-    std::fs::write(answers.join("whoami/which-command-can-you-trust.sh"), "a\n").expect("write");
+    std::fs::write(
+        answers.join("whoami/which-command-can-you-trust.sh"),
+        "echo $USER\n",
+    )
+    .expect("write");
     let answers = answers.display().to_string();
-    let (ok, stdout, _) = output(tutor.command(&["grade", "--answers", &answers]));
+    let (ok, stdout, _) = output(tutor.command(&[
+        "grade",
+        "--answers",
+        &answers,
+        "--only",
+        "whoami",
+        "--only",
+        "cd",
+    ]));
     assert!(!ok);
     assert!(
         stdout.contains("NOT ATTEMPTED cd/where-am-i\n     not attempted (no "),
@@ -50,9 +82,18 @@ fn missing_and_wrong_answers_fail_with_reasons() {
     );
     assert!(stdout.contains("FAIL cd/go-into-a-folder\n"), "{stdout}");
     assert!(stdout.contains("found you are in ~/projects"), "{stdout}");
-    assert!(stdout.contains("FAIL whoami/which-command-can-you-trust\n     quiz: expected the right answer; found 'a' is not it"), "{stdout}");
     assert!(
-        stdout.ends_with("4 passed, 3 failed, 0 skipped\n"),
+        stdout.contains(
+            "FAIL whoami/which-command-can-you-trust\n     not output contains \"mallory{n}\""
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("That is what the variable USER says"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("8 passed, 3 failed, 0 skipped\n"),
         "{stdout}"
     );
 }
@@ -64,27 +105,40 @@ fn json_junit_and_tap_reports() {
     std::fs::remove_file(answers.join("cd/where-am-i.sh")).expect("remove");
     let answers = answers.display().to_string();
 
-    let (ok, json, _) =
-        output(tutor.command(&["grade", "--answers", &answers, "--format", "json"]));
+    let grade = |format: &str| {
+        output(tutor.command(&[
+            "grade",
+            "--answers",
+            &answers,
+            "--only",
+            "whoami",
+            "--only",
+            "cd",
+            "--format",
+            format,
+        ]))
+    };
+
+    let (ok, json, _) = grade("json");
     assert!(!ok);
     let report: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     assert_eq!(report["version"], 1);
-    assert_eq!(report["passed"], 6);
+    assert_eq!(report["passed"], 10);
     assert_eq!(report["not_attempted"], 1);
-    assert_eq!(report["exercises"][3]["status"], "not_attempted");
+    assert_eq!(report["exercises"][5]["status"], "not_attempted");
 
-    let (_, xml, _) = output(tutor.command(&["grade", "--answers", &answers, "--format", "junit"]));
+    let (_, xml, _) = grade("junit");
     assert!(xml.starts_with("<?xml"), "{xml}");
-    assert_eq!(xml.matches("<testcase ").count(), 7, "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 11, "{xml}");
     assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
     assert_eq!(xml.matches("<testsuite ").count(), 2, "{xml}");
 
-    let (_, tap, _) = output(tutor.command(&["grade", "--answers", &answers, "--format", "tap"]));
+    let (_, tap, _) = grade("tap");
     assert!(
-        tap.starts_with("TAP version 13\n1..7\nok 1 - whoami/print-your-user-name\n"),
+        tap.starts_with("TAP version 13\n1..11\nok 1 - whoami/print-your-user-name\n"),
         "{tap}"
     );
-    assert!(tap.contains("not ok 4 - cd/where-am-i\n  ---\n"), "{tap}");
+    assert!(tap.contains("not ok 6 - cd/where-am-i\n  ---\n"), "{tap}");
 }
 
 #[test]
@@ -159,5 +213,41 @@ fn a_malicious_answer_changes_neither_other_grades_nor_the_host() {
     assert_eq!(
         std::fs::read_to_string(&canary).expect("canary readable"),
         "untouched"
+    );
+}
+
+#[test]
+fn keystroke_answers_are_graded_and_mistakes_in_them_are_named() {
+    let tutor = Tutor::new();
+    let answers = copy_answers(&tutor);
+    let keys = answers.join("whoami/print-your-user-name.keys");
+    std::fs::write(&keys, "$ whoami\n").expect("write");
+    let dir = answers.display().to_string();
+    let grade = || {
+        output(tutor.command(&[
+            "grade",
+            "--answers",
+            &dir,
+            "--only",
+            "whoami/print-your-user-name",
+        ]))
+    };
+    let (ok, stdout, _) = grade();
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains(
+            "both 'whoami/print-your-user-name.sh' and 'whoami/print-your-user-name.keys' exist"
+        ),
+        "{stdout}"
+    );
+    std::fs::remove_file(answers.join("whoami/print-your-user-name.sh")).expect("remove");
+    let (ok, stdout, _) = grade();
+    assert!(ok, "{stdout}");
+    std::fs::write(&keys, "$ whoami\n<Nope>\n").expect("write");
+    let (ok, stdout, _) = grade();
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains("is not a keystroke script: line 2, column 1"),
+        "{stdout}"
     );
 }

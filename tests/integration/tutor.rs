@@ -191,30 +191,39 @@ fn completes_the_whoami_lesson_by_typing() {
     let Some(term) = Terminal::start(&tutor, &[]) else {
         return;
     };
-    term.wait_for("exercise 1 of 3 (whoami/print-your-user-name)");
+    term.wait_for("exercise 1 of 5 (whoami/print-your-user-name)");
     term.wait_prompt("whoami");
+    // `echo whoami` prints the word but runs echo: the tutor says what is missing, unasked.
+    term.line("echo whoami");
+    term.wait_for("Not yet: Run the command whoami itself");
     term.line("whoami");
     term.wait_for("PASS whoami/print-your-user-name: done!");
     term.keys(&["Enter"]);
-    term.wait_for("exercise 2 of 3");
+    term.wait_for("exercise 2 of 5");
+    term.wait_prompt("whoami");
+    term.line(":next");
+    term.wait_for("exercise 3 of 5");
     term.wait_prompt("whoami");
     term.line(":hint");
     term.wait_for("Hint 1 of 2:");
-    term.line("id -u");
-    term.wait_for("$ id -u");
+    term.line("id -un");
+    term.wait_for("Not yet: -n turns the number into a name");
     term.wait_prompt("whoami");
     let screen = term.screen();
     assert!(
-        !screen.contains("PASS whoami/print-only"),
-        "id -u must not pass:\n{screen}"
+        !screen.contains("PASS whoami/print-your-user-id"),
+        "id -un must not pass:\n{screen}"
     );
     term.line(":check");
-    term.wait_for("found:    the output was:");
-    term.line("id -un");
-    term.wait_for("PASS whoami/print-only-your-user-name-with-id: done!");
-    term.line(":next");
-    term.wait_for("a) echo $USER");
-    term.line(":answer b");
+    term.wait_for("FAIL not ran id with -n|--name in the last line");
+    term.line("id --user");
+    term.wait_for("PASS whoami/print-your-user-id-number: done!");
+    term.line(":lesson whoami/which-command-can-you-trust");
+    term.wait_for("exercise 5 of 5");
+    term.wait_prompt("whoami");
+    term.line("echo $USER");
+    term.wait_for("Not yet: That is what the variable USER says");
+    term.line("whoami");
     term.wait_for("PASS whoami/which-command-can-you-trust: done!");
     term.line(":quit");
     term.wait_for("Progress saved");
@@ -253,7 +262,7 @@ fn vi_edits_and_saves_a_file() {
         return;
     };
     term.wait_prompt("cd");
-    term.line("vi notes.txt");
+    term.line("vi ~/notes.txt");
     term.wait_for("notes.txt");
     std::thread::sleep(Duration::from_millis(300));
     term.keys(&["i"]);
@@ -262,7 +271,7 @@ fn vi_edits_and_saves_a_file() {
     term.keys(&["-l", ":wq"]);
     term.keys(&["Enter"]);
     term.wait_prompt("cd");
-    term.line("cat notes.txt");
+    term.line("cat ~/notes.txt");
     term.wait_for("\nhello from vi");
     // A line typed before the prompt is back may be lost (typed-ahead lines are not kept yet).
     term.wait_prompt("cd");
@@ -365,7 +374,7 @@ fn ctrl_d_saves_and_the_next_start_resumes() {
 fn a_piped_session_is_a_plain_transcript() {
     let tutor = Tutor::new();
     let mut command = tutor.command(&["start", "whoami"]);
-    command.write_stdin("whoami\n\n:hint\n:quit\n");
+    command.write_stdin("echo whoami\nwhoami\n\n:hint\n:quit\n");
     let (ok, stdout, stderr) = output(command);
     assert!(ok, "{stderr}");
     assert!(
@@ -461,35 +470,41 @@ fn killed_at_random_moments_progress_survives_and_resumes() {
 #[test]
 fn tutor_commands_in_a_piped_session() {
     let tutor = Tutor::new();
-    let mut command = tutor.command(&["start", "cd/see-the-tilde-expand"]);
+    let mut command = tutor.command(&["start", "cd/use-the-tilde-in-a-path"]);
     command.write_stdin(
-        ":solution\necho '~'\n:check\n:solution\n:answer a\n:lesson whoam\n:ref pwd\n:explain rm -rf ~\n:next\n:hint\n:hint\n:lessons\n:quit\n",
+        ":solution\ncd '~/projects'\n:check\n:solution\n:answer a\n:lesson whoam\n:ref pwd\n:explain rm -rf ~\n:next\n:hint\n:hint\n:hint\n:lessons\n:lesson acme/how-long-certificates-live\n:next\n:quit\n",
     );
     let (ok, stdout, stderr) = output(command);
     assert!(ok, "{stderr}");
     let expect = |text: &str| assert!(stdout.contains(text), "missing '{text}' in:\n{stdout}");
     expect("Try it yourself first: the solution opens after your first attempt.");
-    expect("FAIL output equals \"{home}\"");
-    expect("The reference solution:\n    echo ~\n");
+    // The wrong answer draws its mistake's message unasked, and :check lists every check.
+    expect("Not yet: In quotes, ~ is an ordinary character");
+    expect("FAIL not ran cd with \"~/projects\" in the last line");
+    expect("PASS not ran cd with \"~projects\" in the last line");
+    expect("The reference solution:\n    cd ~/projects\n");
     expect("This exercise is not a quiz: type shell commands.");
     expect("lesson 'whoam' not found (did you mean 'whoami'?)");
     expect("pwd — print the current folder");
     expect("Danger: rm -rf ~");
-    expect("This is the last exercise.");
-    expect("Hint 1 of 1:");
+    expect("exercise 6 of 6 (cd/go-into-a-folder-named)");
+    expect("Hint 1 of 2:");
+    expect("Hint 2 of 2:");
     expect("No more hints.");
     expect("> cd ");
+    expect("This is the last exercise.");
     assert!(
-        !stdout.contains("PASS cd/see-the-tilde-expand"),
+        !stdout.contains("PASS cd/use-the-tilde-in-a-path"),
         "quoted '~' must not pass:\n{stdout}"
     );
 
     let (_, json, _) = output(tutor.command(&["progress", "--json"]));
     let progress: serde_json::Value = serde_json::from_str(&json).expect("json");
-    let exercise = progress["lessons"][1]["exercises"][3].clone();
-    assert_eq!(exercise["id"], "cd/see-the-tilde-expand", "{json}");
+    let exercise = progress["lessons"][1]["exercises"][4].clone();
+    assert_eq!(exercise["id"], "cd/use-the-tilde-in-a-path", "{json}");
     assert_eq!(exercise["solution_used"], true, "{json}");
-    assert_eq!(exercise["hints_used"], 1, "{json}");
+    let next = progress["lessons"][1]["exercises"][5].clone();
+    assert_eq!(next["hints_used"], 2, "{json}");
 }
 
 #[test]

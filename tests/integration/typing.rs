@@ -7,9 +7,16 @@ use std::time::{Duration, Instant};
 use super::support::Tutor;
 use super::tutor::Terminal;
 
+/// The tutor on a lesson of its own, with one exercise that starts in the home: what these tests type is about the
+/// prompt, not about a lesson of the curriculum.
 fn start(tutor: &Tutor) -> Option<Terminal> {
-    let term = Terminal::start(tutor, &["start", "cd/where-am-i"])?;
-    term.wait_prompt("cd");
+    tutor.lesson(
+        "01-typing.md",
+        "+++\ntitle = \"Typing\"\n+++\n\n## Exercise: Type\n\nType.\n\n```check\nexists never-made\n```\n\n```sh solution\ntouch never-made\n```\n",
+    );
+    let lessons = tutor.lessons().display().to_string();
+    let term = Terminal::start(tutor, &["--lessons", &lessons, "start", "typing/type"])?;
+    term.wait_prompt("typing");
     Some(term)
 }
 
@@ -22,7 +29,7 @@ fn lines_typed_during_a_command_run_afterwards() {
     term.line("echo typed-ahead");
     let screen = term.wait_for("\ntyped-ahead\n");
     assert!(
-        screen.contains("[cd] ~ $ echo typed-ahead\ntyped-ahead"),
+        screen.contains("[typing] ~ $ echo typed-ahead\ntyped-ahead"),
         "it ran as the next line:\n{screen}"
     );
 }
@@ -55,17 +62,21 @@ fn status_and_oldpwd_carry_over_between_lines() {
     let tutor = Tutor::new();
     let Some(term) = start(&tutor) else { return };
     term.line("false");
-    term.wait_prompt("cd");
+    term.wait_prompt("typing");
     term.line("echo status=$?");
     term.wait_for("\nstatus=1");
     term.line("cd /etc");
-    term.wait_prompt("cd");
+    term.wait_prompt("typing");
     term.line("cd /usr");
-    term.wait_prompt("cd");
+    term.wait_prompt("typing");
     term.line("cd -");
     term.wait_for("\n/etc\n");
-    term.wait_prompt("cd");
-    assert!(term.screen().contains("[cd] /etc $"), "{}", term.screen());
+    term.wait_prompt("typing");
+    assert!(
+        term.screen().contains("[typing] /etc $"),
+        "{}",
+        term.screen()
+    );
 }
 
 #[test]
@@ -82,7 +93,7 @@ fn ctrl_z_in_vi_then_fg_resumes_it_with_its_edits() {
     term.keys(&["C-z"]);
     term.wait_for("Stopped");
     term.wait_for("type fg to go back to it");
-    term.wait_prompt("cd");
+    term.wait_prompt("typing");
     term.line("echo meanwhile");
     term.wait_for("\nmeanwhile");
     term.line("fg");
@@ -92,7 +103,7 @@ fn ctrl_z_in_vi_then_fg_resumes_it_with_its_edits() {
     term.keys(&["Escape"]);
     term.keys(&["-l", ":wq"]);
     term.keys(&["Enter"]);
-    term.wait_prompt("cd");
+    term.wait_prompt("typing");
     term.line("cat notes.txt");
     term.wait_for("typed before ctrl-z\ntyped after fg");
 }
@@ -102,8 +113,10 @@ fn sigterm_during_vi_leaves_the_terminal_as_it_was() {
     let tutor = Tutor::new();
     let Some(term) = start(&tutor) else { return };
     term.line("vi notes.txt");
-    term.wait_for("notes.txt");
-    std::thread::sleep(Duration::from_millis(500));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !term.alternate_screen() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert!(term.alternate_screen(), "vi is on the alternate screen");
     let pid = term.tutor_pid().expect("the tutor's pid");
     nix::sys::signal::kill(
