@@ -343,13 +343,14 @@ impl Watcher {
             return;
         }
         let found = processes::in_namespace(self.namespace);
-        // A bomb plateaus somewhat below the limit (zombies, processes half-made, threads are not all listed),
-        // so three quarters of it, held for a second, is taken as one.
-        let crowded = found.len() as u64 * 4 >= self.bounds.processes * 3;
-        if !crowded {
+        // A bomb plateaus somewhat below the limit (zombies, processes half-made, threads are not all listed) and
+        // its count wobbles as forks fail and are retried: three quarters of the limit starts the clock, and only
+        // falling below half stops it, so a second of that is taken as a bomb.
+        let count = found.len() as u64;
+        if count * 4 >= self.bounds.processes * 3 {
+            self.crowded_since.get_or_insert_with(Instant::now);
+        } else if count * 2 < self.bounds.processes {
             self.crowded_since = None;
-        } else if self.crowded_since.is_none() {
-            self.crowded_since = Some(Instant::now());
         }
         // A moment at the limit can be a big `make -j`; a second of it is a fork bomb.
         if self

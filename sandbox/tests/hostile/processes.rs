@@ -45,15 +45,21 @@ fn fork_bomb_with_exec_names_leaves_no_survivor() {
         }
         assert_eq!(running(&name), Vec::<String>::new());
         // Caught while the line still ran, the bomb is the line's limit; caught after, a notice for the next prompt.
-        let noticed = sandbox.take_notices().iter().any(|n| {
-            matches!(
-                n,
-                sandbox::Notice::Stopped {
-                    limit: LimitHit::Processes,
-                    ..
-                }
-            )
-        });
+        // The notice comes once the monitor's sweep is over, which may be a moment after the last process died.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut noticed = false;
+        while !noticed && outcome.limit.is_none() && std::time::Instant::now() < deadline {
+            noticed = sandbox.take_notices().iter().any(|n| {
+                matches!(
+                    n,
+                    sandbox::Notice::Stopped {
+                        limit: LimitHit::Processes,
+                        ..
+                    }
+                )
+            });
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         assert!(
             noticed || outcome.limit == Some(LimitHit::Processes),
             "the learner is told: {outcome:?}"
