@@ -118,7 +118,13 @@ pub struct Store {
     _lock: Option<Flock<File>>,
     /// Why the last save failed, while saves keep failing: said once, not after every command.
     failing: Option<String>,
+    /// When the progress was last written, for [`Store::save_routine`].
+    saved_at: Option<std::time::Instant>,
 }
+
+/// How often a routine change (one more attempt, time spent) is written; anything that matters (a pass, a hint,
+/// a solution shown, leaving an exercise or the tutor) is written at once.
+const ROUTINE_SAVE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Whether loading may change the data dir (move a corrupt file aside).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +211,7 @@ impl Store {
             },
             _lock: None,
             failing: None,
+            saved_at: None,
         }
     }
 
@@ -255,6 +262,7 @@ impl Store {
         match self.write() {
             Ok(()) => {
                 self.failing = None;
+                self.saved_at = Some(std::time::Instant::now());
                 Ok(())
             }
             Err(_) if self.failing.is_some() => Ok(()),
@@ -263,6 +271,16 @@ impl Store {
                 self.failing = Some(reason.clone());
                 bail!("{reason}. Your progress is not being saved from now on; the tutor keeps going, and says so again when you leave")
             }
+        }
+    }
+
+    /// Saves a routine change (the count of attempts) if the last save is [`ROUTINE_SAVE_INTERVAL`] old: a file
+    /// written, synced and renamed after every line would be most of a line's cost. A crash loses at most that much
+    /// counting; [`Store::close`] writes the rest.
+    pub fn save_routine(&mut self) -> Result<()> {
+        match self.saved_at {
+            Some(at) if at.elapsed() < ROUTINE_SAVE_INTERVAL => Ok(()),
+            _ => self.save(),
         }
     }
 

@@ -32,6 +32,41 @@ pub(crate) fn pid_namespace(host_pid: i32) -> Option<u64> {
         .map(|m| m.ino())
 }
 
+/// The session of a process (host pid of its leader), from `/proc/<pid>/stat`.
+fn session_of(host_pid: i32) -> Option<i32> {
+    let stat = fs::read_to_string(format!("/proc/{host_pid}/stat")).ok()?;
+    // `pid (comm) state ppid pgrp session ...`; comm may hold spaces and parentheses, so read after the last ')'.
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// Kills every process of the session led by `leader` (host pid): a line's shell and everything it started that
+/// did not start a session of its own (a daemon does). Repeated a few times, since a process may fork while its
+/// session is being killed.
+pub(crate) fn kill_session(leader: i32) {
+    for _ in 0..3 {
+        let Ok(entries) = fs::read_dir("/proc") else {
+            return;
+        };
+        let members: Vec<i32> = entries
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| session_of(pid) == Some(leader))
+            .collect();
+        if members.is_empty() {
+            return;
+        }
+        for pid in members {
+            if let Ok(pidfd) = crate::spawn::open_pidfd_quiet(pid) {
+                // Checked again through the pidfd's process: the pid may have been reused meanwhile.
+                if session_of(pid) == Some(leader) {
+                    crate::spawn::send_signal(std::os::fd::AsFd::as_fd(&pidfd), libc::SIGKILL);
+                }
+            }
+        }
+    }
+}
+
 /// Every process of the namespace `namespace`, except its init (pid 1 inside).
 pub(crate) fn in_namespace(namespace: u64) -> Vec<ProcessInfo> {
     let Ok(entries) = fs::read_dir("/proc") else {

@@ -661,6 +661,11 @@ impl Sandbox {
             };
             spawn::spawn_one_shot(None, &line_plan, channels)
         };
+        if in_environment && child.as_ref().is_err_and(|error| error.namespace_problem) {
+            // Joining failed: the environment is unusable. Dropping it ends what ran in it; the next line makes a
+            // new one (and says so with `Notice::EnvironmentLost`-like wording from the caller's error).
+            self.environment = None;
+        }
         let mut child = child.map_err(|error| {
             if in_environment && error.namespace_problem {
                 // Joining failed: the environment is unusable; the next line makes a new one.

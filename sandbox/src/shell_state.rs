@@ -18,7 +18,7 @@
 /// Variables bash manages itself (or that describe one process): restoring them would be wrong or an error.
 const SKIPPED_VARIABLES: &str = "BASH|BASH_*|BASHOPTS|BASHPID|COLUMNS|COMP_*|DIRSTACK|EPOCHREALTIME|EPOCHSECONDS|\
 EUID|FUNCNAME|GROUPS|HISTCMD|LINENO|LINES|PIPESTATUS|PPID|PWD|RANDOM|SECONDS|SHELLOPTS|SHLVL|SRANDOM|UID|_|\
-PS4|__st_*";
+PS4|TERM|__st_*";
 
 /// `set -o` options that are kept between lines.
 const KEPT_OPTIONS: &str =

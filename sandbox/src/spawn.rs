@@ -395,9 +395,13 @@ fn read_setup_failure(error_read: OwnedFd) -> Option<(u32, i32)> {
 }
 
 impl Child {
-    /// Kills the child; as PID 1 of its namespace, its death takes every process of the namespace with it.
+    /// Kills the child and everything it started in its session. A one-shot child is PID 1 of its namespace, whose
+    /// death takes every process of the namespace with it; a line of an exercise is not (the environment's init
+    /// is), so the command it runs (`sleep`, `yes`) must be killed with it, or it would run on after the tutor
+    /// said it was stopped. Each line leads a session of its own (`setsid` before exec).
     pub(crate) fn kill(&mut self) {
         if !self.reaped {
+            crate::processes::kill_session(self.pid);
             send_signal(self.pidfd.as_fd(), libc::SIGKILL);
         }
     }

@@ -235,7 +235,7 @@ fn assess(
         Assertion::Not(inner) => match assess(inner, observation, probe) {
             Ok(()) => fail(
                 format!("this should not be so: {}", describe(inner)),
-                "it is",
+                what_makes_it_so(inner, observation),
             ),
             Err(_) => Ok(()),
         },
@@ -661,6 +661,21 @@ fn assess(
                 ),
             }
         }
+    }
+}
+
+/// For a `not` check that failed: what the learner did that the mistake is (the command that ran, the output),
+/// so the message can be read against it; empty where the message says it all.
+fn what_makes_it_so(assertion: &Assertion, observation: &Observation<'_>) -> String {
+    match assertion {
+        Assertion::Ran(pattern) => {
+            find_run(observation, pattern).map_or_else(String::new, |line| format!("you ran: {line}"))
+        }
+        Assertion::Output(_) => observation.last().map_or_else(String::new, |line| {
+            format!("the output was: {}", excerpt(&String::from_utf8_lossy(&line.output)))
+        }),
+        Assertion::Not(inner) => what_makes_it_so(inner, observation),
+        _ => String::new(),
     }
 }
 

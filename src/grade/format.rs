@@ -44,7 +44,10 @@ fn reasons(result: &ExerciseResult) -> Vec<String> {
             .checks
             .iter()
             .filter(|c| !c.passed)
-            .map(|c| format!("{}: expected {}; found {}", c.check, c.expected, c.found)),
+            .map(|c| match c.found.as_str() {
+                "" => format!("{}: expected {}", c.check, c.expected),
+                found => format!("{}: expected {}; found {found}", c.check, c.expected),
+            }),
     );
     reasons
 }

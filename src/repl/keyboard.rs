@@ -17,7 +17,6 @@ use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::termios::{self, SetArg, Termios};
@@ -179,7 +178,10 @@ fn read_keys(state: &Mutex<State>, master: &OwnedFd, real: &OwnedFd) {
         if ready {
             match nix::unistd::read(real.as_fd(), &mut buffer) {
                 Ok(0) | Err(nix::errno::Errno::EIO) => {
-                    std::thread::sleep(Duration::from_millis(50))
+                    // The terminal hung up (its window closed, tmux killed): leave as for SIGHUP, which saves
+                    // progress and exits, rather than wait for keys that cannot come.
+                    let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGHUP);
+                    return;
                 }
                 Ok(n) => read.extend_from_slice(&buffer[..n]),
                 Err(_) => {}

@@ -409,7 +409,7 @@ impl<'a> Session<'a> {
             )?;
         }
         crate::explain_cmd::warn_after_run(&dangers, &self.screen.style)?;
-        self.report_environment()?;
+        self.report_environment(limit.is_some())?;
         let id = self.current().1.id.clone();
         self.store.update(&id, |progress| progress.attempts += 1);
         let report = self.auto_check()?;
@@ -468,7 +468,7 @@ impl<'a> Session<'a> {
             self.screen
                 .say(Tone::Pass, &format!("PASS {}: done! {next}", exercise.id))?;
         } else {
-            self.store.save()?;
+            self.store.save_routine()?;
         }
         Ok(report)
     }
@@ -551,11 +551,11 @@ impl<'a> Session<'a> {
             }
             out.flush()?;
         }
-        self.report_environment()
+        self.report_environment(false)
     }
 
     /// Says what changed among the processes the learner left running: which ended (and why), which run now.
-    fn report_environment(&mut self) -> Result<()> {
+    fn report_environment(&mut self, line_stopped: bool) -> Result<()> {
         let Some(attempt) = self.attempt.as_mut() else {
             return Ok(());
         };
@@ -574,6 +574,12 @@ impl<'a> Session<'a> {
         let notices: Vec<sandbox::Notice> = notices
             .into_iter()
             .filter(|notice| match notice {
+                // What the tutor killed with a line it stopped was said with the line's limit.
+                sandbox::Notice::Ended {
+                    signal: true,
+                    status: 9,
+                    ..
+                } if line_stopped => false,
                 sandbox::Notice::Ended { pid, name, .. } => {
                     self.seen_pids.contains(pid) || !processes.iter().any(|p| p.name == *name)
                 }
@@ -672,8 +678,10 @@ impl<'a> Session<'a> {
                     .say(Tone::Fail, &format!("FAIL {}", verdict.source))?;
                 self.screen
                     .say(Tone::Info, &format!("     expected: {}", verdict.expected))?;
-                self.screen
-                    .say(Tone::Info, &format!("     found:    {}", verdict.found))?;
+                if !verdict.found.is_empty() {
+                    self.screen
+                        .say(Tone::Info, &format!("     found:    {}", verdict.found))?;
+                }
             }
         }
         if report.passed() {

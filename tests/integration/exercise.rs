@@ -321,3 +321,20 @@ fn one_line_output_to_a_pipe_is_bounded() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+#[test]
+fn a_line_stopped_at_a_limit_leaves_nothing_of_it_running() {
+    let tutor = Tutor::new();
+    two_exercises(&tutor);
+    let mut command = tutor.with_lessons(&[]);
+    // `yes` is not the line's shell: stopping the line must stop it too.
+    command.write_stdin("echo start; yes\n:status\n:quit\n");
+    let (ok, stdout, stderr) = output(command);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("so it was stopped"), "{stdout}");
+    assert!(
+        stdout.contains("Nothing you started is running now."),
+        "{}",
+        stdout.lines().filter(|l| *l != "y").collect::<Vec<_>>().join("\n")
+    );
+}

@@ -179,9 +179,16 @@ impl Terminal {
     }
 }
 
+impl Terminal {
+    /// Closes the terminal, as closing its window would: the tutor's terminal hangs up.
+    pub fn close(&self) {
+        let _ = self.tmux().arg("kill-server").status();
+    }
+}
+
 impl Drop for Terminal {
     fn drop(&mut self) {
-        let _ = self.tmux().arg("kill-server").status();
+        self.close();
     }
 }
 

@@ -147,3 +147,19 @@ fn exit_at_the_prompt_leaves_and_says_how_to_come_back() {
     let screen = term.wait_for("[tutor exited: 0]");
     assert!(screen.contains("Run shelltutor again"), "{screen}");
 }
+
+#[test]
+fn closing_the_terminal_ends_the_tutor_and_its_exercise() {
+    let tutor = Tutor::new();
+    let Some(term) = start(&tutor) else { return };
+    term.line("sleep 1000 &");
+    term.wait_for("Still running: sleep");
+    let pid = term.tutor_pid().expect("the tutor's pid");
+    term.close();
+    let alive = || std::path::Path::new(&format!("/proc/{pid}")).exists();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!alive(), "the tutor outlived its terminal");
+}
