@@ -9,8 +9,8 @@
 #   5. starting an exercise (environment + setup), then :quit                            vs  the same bwrap
 #
 # A line's cost cannot be timed alone inside a running tutor, so (1)-(3) time whole piped sessions that differ
-# only in what is measured (N lines of `true` against none; `touch` then `:undo` against `touch` alone) and divide
-# the difference. Setup (making 10,000 files) is in both sessions and cancels out.
+# only in what is measured (N lines of `true` against none; N times `touch` then `:undo` against N times `touch`)
+# and divide the difference by N. Setup (making 10,000 files) is in both sessions and cancels out.
 #
 #   bench/exercise.sh                      build release, default runs
 #   RUNS=50 LINES=200 bench/exercise.sh    more runs, longer sessions
@@ -72,8 +72,9 @@ EOF
 # The sessions, as files piped into the tutor.
 printf ':quit\n' > "$work/quit"
 { for _ in $(seq "$lines"); do echo true; done; echo :quit; } > "$work/lines"
-printf 'touch changed\n:quit\n' > "$work/touch"
-printf 'touch changed\n:undo\n:quit\n' > "$work/undo"
+undos="${UNDOS:-30}"
+{ for _ in $(seq "$undos"); do echo 'touch changed'; done; echo :quit; } > "$work/touch"
+{ for _ in $(seq "$undos"); do printf 'touch changed\n:undo\n'; done; echo :quit; } > "$work/undo"
 
 session() { echo "$bin start bench/$1 < $work/$2 > /dev/null"; }
 bwrap_true="bwrap --ro-bind / / --dev /dev bash -c true"
@@ -100,8 +101,8 @@ per_line() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { print (b - a) / n }'; }
 bash_true=$(median lines "bash -c true")
 small_line=$(per_line "$(median lines "$(session small quit)")" "$(median lines "$(session small lines)")" "$lines")
 large_line=$(per_line "$(median lines "$(session large quit)")" "$(median lines "$(session large lines)")" "$lines")
-small_undo=$(per_line "$(median undo "$(session small touch)")" "$(median undo "$(session small undo)")" 1)
-large_undo=$(per_line "$(median undo "$(session large touch)")" "$(median undo "$(session large undo)")" 1)
+small_undo=$(per_line "$(median undo "$(session small touch)")" "$(median undo "$(session small undo)")" "$undos")
+large_undo=$(per_line "$(median undo "$(session large touch)")" "$(median undo "$(session large undo)")" "$undos")
 bwrap=$(median oneshot "$bwrap_true")
 one_shot=$(median oneshot "$bin sandbox -c true")
 start=$(median oneshot "$(session small quit)")
@@ -109,7 +110,7 @@ start=$(median oneshot "$(session small quit)")
 cat <<EOF
 
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'));
-medians of $runs runs; per-line costs from sessions of $lines lines.
+medians of $runs runs; per-line costs from sessions of $lines lines, per-undo costs from $undos undos.
 
 | what | measured | compared with | ratio | target |
 |---|---|---|---|---|

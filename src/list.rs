@@ -57,9 +57,31 @@ pub fn run(args: &ListArgs, catalog: &Catalog, style: &Style) -> Result<ExitCode
         crate::json::write_pretty(&mut out, &listing)?;
     } else {
         write_table(&mut out, &rows, style.width)?;
+        if let Some(hint) = install_hint(&rows) {
+            writeln!(out, "\n{hint}")?;
+        }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How to install every missing program at once, with the packages named (Debian, Ubuntu); `None` when nothing
+/// is missing.
+fn install_hint(rows: &[Row<'_>]) -> Option<String> {
+    let mut packages: Vec<String> = rows
+        .iter()
+        .flat_map(|row| &row.missing)
+        .map(|program| programs::package(program).to_string())
+        .collect();
+    packages.sort();
+    packages.dedup();
+    if packages.is_empty() {
+        return None;
+    }
+    let packages = sanitize::inline(&packages.join(" "));
+    Some(format!(
+        "Lessons whose programs are missing are skipped. To install them (Debian, Ubuntu): sudo apt-get install {packages}"
+    ))
 }
 
 /// The table, at most `width` columns wide: titles are cut with `…` when the row would be wider.

@@ -42,9 +42,9 @@ fn is_executable(path: &Path) -> bool {
         .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
-/// How to install `program` on Debian or Ubuntu, where the package name is not the program's.
-pub fn install_hint(program: &str) -> String {
-    let package = match program {
+/// The Debian or Ubuntu package that holds `program` (where its name is not the program's).
+pub fn package(program: &str) -> &str {
+    match program {
         "vi" | "vim" => "vim",
         "man" => "man-db",
         "ssh-keygen" | "ssh" | "ssh-copy-id" | "ssh-agent" | "ssh-add" | "ssh-keyscan" => {
@@ -52,11 +52,14 @@ pub fn install_hint(program: &str) -> String {
         }
         "sshd" => "openssh-server",
         "pebble" | "pebble-challtestsrv" => "pebble",
-        "openssl" => "openssl",
-        "bash" => "bash",
+        "setsid" => "util-linux",
         other => other,
-    };
-    format!("sudo apt-get install {package}")
+    }
+}
+
+/// How to install `program` on Debian or Ubuntu.
+pub fn install_hint(program: &str) -> String {
+    format!("sudo apt-get install {}", package(program))
 }
 
 #[cfg(test)]

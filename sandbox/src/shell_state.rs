@@ -15,10 +15,12 @@
 //! the `EXIT` and `DEBUG` traps (the tutor's own); the job table (a fresh shell has no jobs: what a line left
 //! running goes on, and `ps`, `kill` and `pkill` reach it).
 
-/// Variables bash manages itself (or that describe one process): restoring them would be wrong or an error.
-const SKIPPED_VARIABLES: &str = "BASH|BASH_*|BASHOPTS|BASHPID|COLUMNS|COMP_*|DIRSTACK|EPOCHREALTIME|EPOCHSECONDS|\
-EUID|FUNCNAME|GROUPS|HISTCMD|LINENO|LINES|PIPESTATUS|PPID|PWD|RANDOM|SECONDS|SHELLOPTS|SHLVL|SRANDOM|UID|_|\
-PS4|TERM|__st_*";
+/// Variables bash manages itself (or that describe one process, or the terminal of one line): restoring them would
+/// be wrong or an error. They are unset before the state is written (the shell is exiting); those bash keeps
+/// read-only (`EUID`, `BASH_VERSINFO`) cannot be, and their restoring fails quietly on the next line.
+const SKIPPED_VARIABLES: &str = "BASH BASHOPTS BASHPID COLUMNS DIRSTACK EPOCHREALTIME EPOCHSECONDS \
+EUID FUNCNAME GROUPS HISTCMD LINENO LINES PIPESTATUS PPID PWD RANDOM SECONDS SHELLOPTS SHLVL SRANDOM UID _ PS4 TERM \
+\"${!BASH_@}\" \"${!COMP_@}\" \"${!__st_@}\"";
 
 /// `set -o` options that are kept between lines.
 const KEPT_OPTIONS: &str =
@@ -44,11 +46,6 @@ pub(crate) const FIELD_END: u8 = 0x1f;
 /// of bash's `-c` text: bash prefixes its error messages with `line N:` for a command evaluated further down, and
 /// a learner's `cd nope` should say `bash: cd: nope: No such file or directory`, as in a terminal.
 pub(crate) fn program(line: &str, job_control: bool) -> String {
-    let prefixes: String = ('A'..='Z')
-        .chain('a'..='z')
-        .chain(['_'])
-        .map(|c| format!(" ${{!{c}*}}"))
-        .collect();
     // With job control (interactive lines), a job stopped with Ctrl-Z keeps the line's shell alive: after the line
     // it reports its stopped jobs on the control descriptor (94) and waits for the tutor to say `exit`, or to run
     // `fg`/`bg`/`jobs` for the learner. Its state is handed back first, as if the line had ended.
@@ -77,15 +74,14 @@ shopt -s expand_aliases
 [ -e /dev/fd/98 ] && . /dev/fd/98 2>/dev/null; exec 98<&-
 __st_ret() {{ unset __st_line __st_prev_status __st_prev_last __st_eval; return "$1"; }}
 __st_save() {{
-  local __st_status=${{1:-$?}} __st_n
+  set -- "${{1:-$?}}" "$PWD"
   {{ set +x; }} 2>/dev/null
   {{
-    printf 'builtin cd -- %q 2>/dev/null || builtin cd\nunset OLDPWD\n' "$PWD"
-    for __st_n in{prefixes}; do
-      case $__st_n in {SKIPPED_VARIABLES}) continue ;; esac
-      [[ ${{__st_n@a}} == *r* ]] && continue
-      declare -p -- "$__st_n"
-    done
+    printf '__st_prev_status=%d\n' "$1"
+    printf 'builtin cd -- %q 2>/dev/null || builtin cd\nunset OLDPWD\n' "$2"
+    # One `declare -p` of what is left: a loop over the names costs about a millisecond a line.
+    unset -v {SKIPPED_VARIABLES}
+    declare -p
     unset -f __st_save __st_ret __st_after
     declare -f
     alias -p
@@ -93,8 +89,7 @@ __st_save() {{
     shopt -po {KEPT_OPTIONS}
     trap -p {KEPT_TRAPS}
     umask -p
-    printf '__st_prev_status=%d\n' "$__st_status"
-    printf '\0%s' "$PWD"
+    printf '\0%s' "$2"
   }} >&99 2>/dev/null
 }}
 trap __st_save EXIT

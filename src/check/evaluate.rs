@@ -668,11 +668,13 @@ fn assess(
 /// so the message can be read against it; empty where the message says it all.
 fn what_makes_it_so(assertion: &Assertion, observation: &Observation<'_>) -> String {
     match assertion {
-        Assertion::Ran(pattern) => {
-            find_run(observation, pattern).map_or_else(String::new, |line| format!("you ran: {line}"))
-        }
+        Assertion::Ran(pattern) => find_run(observation, pattern)
+            .map_or_else(String::new, |line| format!("you ran: {line}")),
         Assertion::Output(_) => observation.last().map_or_else(String::new, |line| {
-            format!("the output was: {}", excerpt(&String::from_utf8_lossy(&line.output)))
+            format!(
+                "the output was: {}",
+                excerpt(&String::from_utf8_lossy(&line.output))
+            )
         }),
         Assertion::Not(inner) => what_makes_it_so(inner, observation),
         _ => String::new(),

@@ -335,6 +335,10 @@ fn a_line_stopped_at_a_limit_leaves_nothing_of_it_running() {
     assert!(
         stdout.contains("Nothing you started is running now."),
         "{}",
-        stdout.lines().filter(|l| *l != "y").collect::<Vec<_>>().join("\n")
+        stdout
+            .lines()
+            .filter(|l| *l != "y")
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -73,6 +73,12 @@ fn missing_programs_are_named() {
     assert!(ok);
     let row = stdout.lines().find(|l| l.contains("needs")).expect("a row");
     assert!(row.ends_with("no-such-program-xyz"), "{row}");
+    assert!(
+        stdout.contains(
+            "To install them (Debian, Ubuntu): sudo apt-get install no-such-program-xyz\n"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
