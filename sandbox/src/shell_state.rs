@@ -52,16 +52,17 @@ pub(crate) fn program(line: &str, job_control: bool) -> String {
     let job_control = if job_control {
         r#"set -m
 __st_after() {
-  local __st_s=$1 __st_cmd
+  local __st_cmd
   { set +x; } 2>/dev/null
-  __st_save "$__st_s"; exec 99>&-; trap - EXIT
+  __st_save "$1"; exec 99>&-; trap - EXIT
   while :; do
     { jobs -ps; printf '.\n'; } 2>/dev/null >&94 || break
     IFS= read -r __st_cmd 2>/dev/null <&94 || break
     [[ $__st_cmd == exit ]] && break
     eval "$__st_cmd"
   done
-  return "$__st_s"
+  # The status is read from the arguments: saving unset every `__st_` variable, locals included.
+  return "$1"
 }
 "#
     } else {

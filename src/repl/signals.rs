@@ -58,8 +58,10 @@ fn leave(signal: Signal, terminal: Option<(&std::os::fd::OwnedFd, &termios::Term
         Signal::SIGINT => "interrupted (SIGINT)",
         _ => "asked to stop (SIGTERM)",
     };
-    eprintln!(
-        "shelltutor: {name}; your progress was saved after your last command. Run shelltutor to go on."
+    // Not `eprintln!`: it panics when the terminal is gone (a hang-up), and this thread would die without exiting.
+    let _ = writeln!(
+        std::io::stderr(),
+        "shelltutor: {name}; your progress was saved. Run shelltutor to go on."
     );
     std::process::exit(128 + signal as i32)
 }
