@@ -445,16 +445,16 @@ fn grade_inner(
     Ok((status, None, checks))
 }
 
+/// A command of an answer and, for a `.keys` answer, the keystrokes typed into it.
+type AnswerCommand = (String, Option<Vec<sandbox::KeyStep>>);
+
 /// The commands of an answer, each with the keystrokes typed into it (`.keys` answers); comment lines of a
 /// `.sh` answer are left out.
-fn answer_commands(
-    text: &str,
-    form: AnswerForm,
-) -> Result<Vec<(String, Option<Vec<sandbox::KeyStep>>)>, String> {
+fn answer_commands(text: &str, form: AnswerForm) -> Result<Vec<AnswerCommand>, String> {
     match form {
         AnswerForm::Lines => Ok(split_commands(text)
             .into_iter()
-            .filter(|command| !(command.trim_start().starts_with('#') && !command.contains('\n')))
+            .filter(|command| !command.trim_start().starts_with('#') || command.contains('\n'))
             .map(|command| (command, None))
             .collect()),
         AnswerForm::Keys => keys::parse(text, is_complete)

@@ -4,9 +4,11 @@
 //! Four times a second (and whenever the init reports a reaped process or a background process prints) it:
 //! - reads the init's reports of processes that ended, for the tutor to tell the learner ("nginx ended");
 //! - stops a runaway: when the processes of the environment hold more resident memory than `Limits::memory` in
-//!   sum, it kills the biggest; when their number reaches `Limits::processes` (a fork bomb), it kills them all;
+//!   sum, it kills the biggest; when their number stays above three quarters of `Limits::processes` for a second
+//!   (a fork bomb), it kills them all;
 //! - drains what background processes print into the output of lines that have ended (their pipes or terminals),
 //!   so that they never block or die of a broken pipe, and keeps the latest of it for the tutor to show.
+//!
 //! CPU time and file sizes are bounded by the kernel (rlimits); the init's reports say when they struck.
 
 use std::os::fd::{AsFd, OwnedFd};

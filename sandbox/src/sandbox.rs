@@ -620,7 +620,7 @@ impl Sandbox {
             envp: pointers(&envp),
         };
         // The child has its own copies of these; ours must close so that EOF and EIO arrive when it ends.
-        let mut child_ends: Vec<OwnedFd> = [error_write.into(), null.into()]
+        let mut child_ends: Vec<OwnedFd> = [error_write, null.into()]
             .into_iter()
             .chain(state_write)
             .chain(trace_write)

@@ -132,7 +132,7 @@ pub fn matches(
     }
     if !pattern.arguments.iter().all(|wanted| {
         let wanted = placeholders.expand(wanted);
-        run.arguments.iter().any(|arg| *arg == wanted)
+        run.arguments.contains(&wanted)
     }) {
         return false;
     }

@@ -416,7 +416,7 @@ fn assess(
                 .iter()
                 .rev()
                 .flat_map(|line| line.commands.iter().rev())
-                .flat_map(|command| commands::runs(command))
+                .flat_map(commands::runs)
                 .find(|run| names.iter().any(|n| n == run.name))
                 .map(|run| run.status);
             match status {
@@ -1380,7 +1380,7 @@ mod tests {
         _dir: tempfile::TempDir,
         view: View,
         placeholders: Placeholders,
-        cwd: Option<std::path::PathBuf>,
+        cwd: Option<PathBuf>,
         lines: Vec<LineRecord>,
         baseline: Baseline,
         probe: FakeProbe,

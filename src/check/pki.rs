@@ -72,9 +72,9 @@ fn openssh_private_key(text: &str) -> Option<SshPrivateKey> {
         bytes: &bytes,
         at: 0,
     };
-    if !reader
+    if reader
         .take(15)
-        .is_some_and(|magic| magic == b"openssh-key-v1\0")
+        .is_none_or(|magic| magic != b"openssh-key-v1\0")
     {
         return None;
     }

@@ -213,10 +213,7 @@ fn feed(state: &mut State, master: &OwnedFd) {
         return;
     }
     let bytes: Vec<u8> = state.queue.iter().take(allowed).copied().collect();
-    let written = match nix::unistd::write(master, &bytes) {
-        Ok(n) => n,
-        Err(_) => 0,
-    };
+    let written = nix::unistd::write(master, &bytes).unwrap_or_default();
     state.queue.drain(..written);
     if let Mode::Prompt { line_fed } = &mut state.mode {
         if bytes[..written].iter().any(|&b| b == b'\r' || b == b'\n') {
