@@ -26,6 +26,8 @@ use crate::LimitHit;
 const TICK: Duration = Duration::from_millis(250);
 /// Most background output kept for the tutor to show (the latest bytes).
 const BACKGROUND_OUTPUT_KEPT: usize = 64 * 1024;
+/// Most killed pids remembered while their ends are awaited (a bomb's sweep kills a few hundred).
+const KILLED_REMEMBERED: usize = 4096;
 
 /// Something that happened in the environment while nobody was looking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +136,7 @@ impl Monitor {
             bounds,
             crowded_since: None,
             background: Vec::new(),
+            killed: Vec::new(),
         };
         let thread = std::thread::Builder::new()
             .name("sandbox-monitor".into())
@@ -220,6 +223,8 @@ struct Watcher {
     /// Outputs of ended lines that background processes still hold (pipes, or pseudo-terminal masters), and
     /// whether what they carry is shown.
     background: Vec<(OwnedFd, bool)>,
+    /// Inner pids the monitor killed whose end the init has not reported yet.
+    killed: Vec<i32>,
 }
 
 impl Watcher {
@@ -284,6 +289,7 @@ impl Watcher {
                     let notices: Vec<Notice> = buffer[..n]
                         .chunks_exact(RECORD_SIZE)
                         .filter_map(Reaped::parse)
+                        .filter(|reaped| !self.announced(reaped))
                         .map(|reaped| Notice::Ended {
                             pid: reaped.pid,
                             signal: reaped.signal().is_some(),
@@ -296,6 +302,18 @@ impl Watcher {
                 _ => return,
             }
         }
+    }
+
+    /// A process the monitor killed for a limit it already announced.
+    fn announced(&mut self, reaped: &Reaped) -> bool {
+        if reaped.signal() != Some(libc::SIGKILL) {
+            return false;
+        }
+        let Some(at) = self.killed.iter().position(|&pid| pid == reaped.pid) else {
+            return false;
+        };
+        self.killed.swap_remove(at);
+        true
     }
 
     fn drain_background(&mut self, ready: &[bool]) {
@@ -360,7 +378,9 @@ impl Watcher {
             .is_some_and(|since| since.elapsed() >= Duration::from_secs(1))
         {
             self.crowded_since = None;
+            // Said before the first kill: the line whose shell dies in the sweep must find the reason when it ends.
             let names = found.iter().map(|p| p.name.clone()).collect();
+            self.stopped(names, LimitHit::Processes);
             // A bomb forks while it is being killed (a fork under way completes): sweep until nothing has been left
             // for a few scans in a row, or two seconds have passed.
             let deadline = Instant::now() + Duration::from_secs(2);
@@ -368,7 +388,7 @@ impl Watcher {
             let mut quiet_scans = 0;
             while quiet_scans < 3 && Instant::now() < deadline {
                 for process in &remaining {
-                    kill(process.host_pid);
+                    self.kill(process);
                 }
                 std::thread::sleep(Duration::from_millis(20));
                 remaining = processes::in_namespace(self.namespace);
@@ -378,31 +398,42 @@ impl Watcher {
                     0
                 };
             }
-            self.stopped(names, LimitHit::Processes);
             return;
         }
         let total: u64 = found.iter().map(|p| p.resident).sum();
         if total > self.bounds.memory {
             if let Some(biggest) = found.iter().max_by_key(|p| p.resident) {
-                kill(biggest.host_pid);
                 self.stopped(vec![biggest.name.clone()], LimitHit::Memory);
+                self.kill(biggest);
             }
         }
     }
 
+    /// Announces a stop: through the running line (which ends with it as its reason), or between lines as a
+    /// notice for the next prompt.
     fn stopped(&self, names: Vec<String>, limit: LimitHit) {
         let mut state = self.lock();
         if state.line_running {
             state.line_limit.get_or_insert(limit);
+        } else {
+            state.notices.push(Notice::Stopped { names, limit });
         }
-        state.notices.push(Notice::Stopped { names, limit });
     }
 }
 
-/// Kills a process by host pid, through a pidfd so that a recycled pid is never hit.
-fn kill(host_pid: i32) {
-    if let Ok(pidfd) = crate::spawn::open_pidfd_quiet(host_pid) {
-        crate::spawn::send_signal(pidfd.as_fd(), libc::SIGKILL);
+impl Watcher {
+    /// Kills a process through a pidfd, so that a recycled pid is never hit, and remembers it: its end was
+    /// announced with the reason, and is not news again as "killed (SIGKILL)".
+    fn kill(&mut self, process: &crate::ProcessInfo) {
+        if let Ok(pidfd) = crate::spawn::open_pidfd_quiet(process.host_pid) {
+            crate::spawn::send_signal(pidfd.as_fd(), libc::SIGKILL);
+            if self.killed.len() >= KILLED_REMEMBERED {
+                self.killed.remove(0);
+            }
+            if !self.killed.contains(&process.pid) {
+                self.killed.push(process.pid);
+            }
+        }
     }
 }
 

@@ -73,7 +73,7 @@ impl LimitHit {
                 "The command used more memory than the sandbox allows, so it was stopped (or could not get more)."
             }
             LimitHit::Processes => {
-                "The command started too many processes (a fork bomb?); the tutor stopped all of them."
+                "Too many processes were running (a fork bomb?); the sandbox's process limit stopped them."
             }
             LimitHit::Interrupted => "The command ignored Ctrl-C, so the tutor stopped it.",
             LimitHit::WaitedTooLong => {
