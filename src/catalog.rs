@@ -124,7 +124,8 @@ impl Catalog {
         Self::load_bundled().strict()
     }
 
-    /// Every lesson file in `folder` (not its subfolders); fails if any of them has a problem.
+    /// Every lesson file in `folder` (not its subfolders), or the one lesson file `folder` names; fails if any of
+    /// them has a problem.
     pub fn from_folder(folder: &Path) -> Result<Catalog, LoadError> {
         Self::load_folder(folder)?.strict()
     }
@@ -209,34 +210,50 @@ impl Catalog {
 }
 
 fn read_folder(folder: &Path) -> Result<Vec<LessonFile>, LoadError> {
-    let folder_error = |error: std::io::Error| LoadError::Folder {
+    read_set(folder, "lessons").map_err(|error| LoadError::Folder {
         folder: sanitize::message(&folder.display().to_string()),
         message: error.to_string(),
-    };
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(folder).map_err(folder_error)? {
-        let entry = entry.map_err(folder_error)?;
-        let path = entry.path();
-        // Subfolders may hold images or drafts; only files directly inside are lessons.
-        if path.is_dir() {
-            continue;
-        }
-        // A link to a lesson kept elsewhere is fine; a FIFO, a device or a huge file is refused unread.
-        let bytes =
-            safe_file::read(&path, MAX_LESSON_BYTES, Links::Follow).map_err(|error| match error {
+    })
+}
+
+/// The files of a set of lessons or cards (`what`): every file directly in the folder `path`, or the one file
+/// `path` names (an author verifying the lesson being written). Each is read safely: a link to a file kept
+/// elsewhere is fine; a FIFO, a device or a huge file is refused unread, and that is the file's problem.
+pub(crate) fn read_set(path: &Path, what: &str) -> std::io::Result<Vec<LessonFile>> {
+    let read = |path: &Path, file_name: String| LessonFile {
+        // File names can hold control characters; messages must not pass them to a terminal.
+        display: sanitize::message(&path.display().to_string()),
+        file_name,
+        bytes: safe_file::read(path, MAX_LESSON_BYTES, Links::Follow).map_err(
+            |error| match error {
                 ReadError::TooLarge { size, limit } => format!(
-                    "it is {}; lessons are limited to {} (split it into several lessons)",
+                    "it is {}; {what} are limited to {} each (split it)",
                     safe_file::human_size(size),
                     safe_file::human_size(limit)
                 ),
                 other => format!("it {other}"),
-            });
-        files.push(LessonFile {
-            // File names can hold control characters; messages must not pass them to a terminal.
-            display: sanitize::message(&path.display().to_string()),
-            file_name: entry.file_name().to_string_lossy().into_owned(),
-            bytes,
-        });
+            },
+        ),
+    };
+    if std::fs::metadata(path).is_ok_and(|meta| meta.is_file()) {
+        let file_name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Ok(vec![read(path, file_name)]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let path = entry.path();
+        // Subfolders may hold images or drafts; only files directly inside belong to the set.
+        if path.is_dir() {
+            continue;
+        }
+        files.push(read(
+            &path,
+            entry.file_name().to_string_lossy().into_owned(),
+        ));
     }
     Ok(files)
 }

@@ -92,7 +92,7 @@ pub enum Command {
 
     /// Check that every exercise can be failed and that its solution passes, and that every card's proven examples print what they show (for authors and CI)
     #[command(
-        after_help = "Every exercise runs twice in fresh sandboxes: untouched (setup only) it must FAIL, and with its\n'sh solution' typed in it must PASS. Every reference card's 'console proven' examples run in fresh\nsandboxes and must print the output the card shows. Lessons and cards needing programs that are not\ninstalled are SKIPPED; with SHELLTUTOR_REQUIRE_TOOLS=1 a skip counts as a failure.\n\nA folder whose cards have 'command =' front matter is verified as reference cards, any other as lessons.\n\nExamples:\n  shelltutor verify                 the current lessons and cards (bundled, or --lessons / --reference)\n  shelltutor verify lessons/ ../workshop-lessons/\n  shelltutor verify reference/      only the cards of a folder"
+        after_help = "Every exercise runs twice in fresh sandboxes: untouched (setup only) it must FAIL, and with its\n'sh solution' typed in it must PASS. Every reference card's 'console proven' examples run in fresh\nsandboxes and must print the output the card shows. Lessons and cards needing programs that are not\ninstalled are SKIPPED; with SHELLTUTOR_REQUIRE_TOOLS=1 a skip counts as a failure.\n\nA folder (or file) whose cards have 'command =' front matter is verified as reference cards, any other as\nlessons. Naming one file verifies only it, whatever else its folder holds.\n\nExamples:\n  shelltutor verify                 the current lessons and cards (bundled, or --lessons / --reference)\n  shelltutor verify lessons/ ../workshop-lessons/\n  shelltutor verify reference/      only the cards of a folder\n  shelltutor verify lessons/05-cat.md   only the lesson being written"
     )]
     Verify(VerifyArgs),
 
@@ -135,7 +135,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Lesson folders to verify (default: the current lesson set)
+    /// Lesson or card folders, or single files, to verify (default: the current lessons and cards)
     #[arg(value_hint = ValueHint::DirPath)]
     pub dirs: Vec<PathBuf>,
 

@@ -102,28 +102,24 @@ impl Reference {
             .collect()
     }
 
-    /// The card files directly in `folder`.
+    /// The card files directly in `folder`, or the one card file it names; read as lessons are (never a FIFO, a
+    /// device or a huge file).
     pub fn from_folder(folder: &Path) -> Result<Reference, LoadError> {
-        let folder_error = |error: std::io::Error| LoadError::Folder {
-            folder: folder.display().to_string(),
-            message: error.to_string(),
-        };
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(folder).map_err(folder_error)? {
-            let path = entry.map_err(folder_error)?.path();
-            if path.is_dir() {
-                continue;
-            }
-            let Some(file_name) = path.file_name() else {
-                continue;
-            };
-            files.push(CardFile {
-                display: path.display().to_string(),
-                file_name: file_name.to_string_lossy().into_owned(),
-                bytes: std::fs::read(&path).map_err(|e| e.to_string()),
-            });
-        }
-        Ok(Reference::from_files(files))
+        let files =
+            crate::catalog::read_set(folder, "cards").map_err(|error| LoadError::Folder {
+                folder: crate::render::sanitize::message(&folder.display().to_string()),
+                message: error.to_string(),
+            })?;
+        Ok(Reference::from_files(
+            files
+                .into_iter()
+                .map(|file| CardFile {
+                    display: file.display,
+                    file_name: file.file_name,
+                    bytes: file.bytes,
+                })
+                .collect(),
+        ))
     }
 
     pub fn from_files(mut files: Vec<CardFile>) -> Reference {

@@ -170,6 +170,39 @@ fn verify_reference_dir_checks_only_those_cards() {
 }
 
 #[test]
+fn one_card_file_verifies_alone_and_a_fifo_among_cards_is_named_not_waited_for() {
+    let tutor = Tutor::new();
+    let folder = card_folder(
+        &tutor,
+        &[
+            ("hello.md", card("hello", "hi", "hi")),
+            ("wrong.md", card("wrong", "hi", "bye")),
+        ],
+    );
+    let file = format!("{folder}/hello.md");
+    let (ok, stdout, stderr) = output(tutor.command(&["verify", &file]));
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("PASS card:hello"), "{stdout}");
+    assert!(!stdout.contains("wrong"), "only the file named: {stdout}");
+    let status = std::process::Command::new("mkfifo")
+        .arg(format!("{folder}/pipe.md"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let (ok, stdout, stderr) = output(tutor.command(&["verify", "--reference", &folder]));
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains("pipe.md") && stdout.contains("FIFO"),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "never waits for a writer"
+    );
+}
+
+#[test]
 fn missing_tools_skip_a_card_or_fail_when_required() {
     let tutor = Tutor::new();
     let text = card("hello", "hi", "hi")

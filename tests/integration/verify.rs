@@ -103,6 +103,25 @@ fn folders_can_be_named_and_broken_ones_fail() {
 }
 
 #[test]
+fn one_lesson_file_can_be_verified_alone_beside_broken_ones() {
+    let tutor = Tutor::new();
+    tutor.lesson(
+        "01-good.md",
+        lesson("```check\nexists made\n```\n\n```sh solution\ntouch made\n```"),
+    );
+    tutor.lesson("02-broken.md", "no front matter");
+    let file = tutor.lessons().join("01-good.md").display().to_string();
+    let (ok, stdout, stderr) = output(tutor.command(&["verify", &file]));
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("PASS good/"), "{stdout}");
+    assert!(!stdout.contains("broken"), "only the file named: {stdout}");
+    assert!(
+        stdout.ends_with("1 passed, 0 failed, 0 skipped\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn the_example_lesson_in_the_format_guide_verifies() {
     let guide = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
