@@ -50,6 +50,9 @@ pub(crate) struct Child {
     /// Readable when the child has exited; lets the relay loops wait for output and exit at once.
     pub pidfd: OwnedFd,
     reaped: bool,
+    /// PID 1 of a PID namespace of its own (an environment's init, a one-shot line): its death ends every process
+    /// of the namespace, so killing it needs no search for what it started.
+    leads_namespace: bool,
 }
 
 /// Stack for a child's setup (a few kilobytes are used; page faults only touch what is).
@@ -264,6 +267,7 @@ fn after_clone(
         pid: pid as libc::pid_t,
         pidfd: open_pidfd(pid as libc::pid_t)?,
         reaped: false,
+        leads_namespace: maps.is_some(),
     };
     let mut hold = None;
     if let (Some(maps), Some(sync_write)) = (maps, sync_write) {
@@ -401,7 +405,10 @@ impl Child {
     /// said it was stopped. Each line leads a session of its own (`setsid` before exec).
     pub(crate) fn kill(&mut self) {
         if !self.reaped {
-            crate::processes::kill_session(self.pid);
+            // Scanning /proc for the session costs milliseconds on a busy host; a namespace's PID 1 needs none.
+            if !self.leads_namespace {
+                crate::processes::kill_session(self.pid);
+            }
             send_signal(self.pidfd.as_fd(), libc::SIGKILL);
         }
     }

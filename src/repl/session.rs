@@ -590,11 +590,13 @@ impl<'a> Session<'a> {
         for (message, tone) in describe_notices(&notices) {
             self.screen.say(tone, &message)?;
         }
+        // Which programs run, not how many of each: nginx trading an old worker for a new one at a reload is no news.
         let mut names: Vec<String> = processes
             .iter()
             .map(|p| format!("{}{}", p.name, if p.stopped { " (stopped)" } else { "" }))
             .collect();
         names.sort();
+        names.dedup();
         if names != self.running {
             self.running = names;
             if !processes.is_empty() {

@@ -323,6 +323,27 @@ fn one_line_output_to_a_pipe_is_bounded() {
 }
 
 #[test]
+fn what_still_runs_is_said_when_the_programs_change_not_their_count() {
+    let tutor = Tutor::new();
+    two_exercises(&tutor);
+    let mut command = tutor.with_lessons(&[]);
+    // Like nginx at a reload: one more process of a program already running is no news; a new program is.
+    command.write_stdin("sleep 100 &\nsleep 101 &\nsleep 102 & tail -f /dev/null &\n:quit\n");
+    let (ok, stdout, stderr) = output(command);
+    assert!(ok, "{stderr}");
+    let said: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("Still running:"))
+        .collect();
+    assert_eq!(said.len(), 2, "{stdout}");
+    assert!(said[0].starts_with("Still running: sleep."), "{stdout}");
+    assert!(
+        said[1].starts_with("Still running: sleep (3 processes), tail."),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_line_stopped_at_a_limit_leaves_nothing_of_it_running() {
     let tutor = Tutor::new();
     two_exercises(&tutor);

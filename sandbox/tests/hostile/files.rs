@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::support::{bounded, run, sandbox, Canaries};
+use sandbox::LimitHit;
 
 /// The sandbox must work at all, or every "untouched" assertion would pass for the wrong reason.
 #[test]
@@ -178,7 +179,12 @@ fn rm_rf_root_harms_nothing_outside() {
             &mut sandbox,
             "rm -rf --no-preserve-root / 2>/dev/null; echo done",
         );
-        assert!(outcome.output_lossy().contains("done"));
+        // Walking the whole read-only system can outlast the wall-time limit on a loaded machine with a cold
+        // cache; being stopped is as harmless as finishing.
+        assert!(
+            outcome.output_lossy().contains("done") || outcome.limit == Some(LimitHit::WallTime),
+            "{outcome:?}"
+        );
         canaries.assert_untouched();
         assert!(Path::new("/etc/passwd").exists() && Path::new("/bin/sh").exists());
         // The sandbox keeps working afterwards.
@@ -194,7 +200,10 @@ fn cd_root_and_rm_star_harms_nothing_outside() {
         let mut sandbox = sandbox();
         run(&mut sandbox, "touch ~/mine");
         let outcome = run(&mut sandbox, "cd / && rm -rf * .[!.]* 2>/dev/null; pwd");
-        assert!(outcome.output_lossy().contains('/'));
+        assert!(
+            outcome.output_lossy().contains('/') || outcome.limit == Some(LimitHit::WallTime),
+            "{outcome:?}"
+        );
         canaries.assert_untouched();
         assert!(Path::new("/usr/bin").is_dir());
     });
