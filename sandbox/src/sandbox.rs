@@ -714,6 +714,12 @@ impl Sandbox {
             }
             Ended::Exited => {
                 let shell_cpu = child.cpu_time();
+                if self.facts.namespaces.is_err() {
+                    // Without a PID namespace nothing ends what the line left running: end its session (`&` jobs,
+                    // `nohup`) while its ended shell still holds the session's id. A program that starts a
+                    // session of its own (a daemon) escapes this; docs/sandbox.md says so.
+                    crate::processes::kill_session(child.pid);
+                }
                 let status = child.wait().unwrap_or(Status::Signaled(libc::SIGKILL));
                 self.finish(status, relayed, started, shell_cpu)
             }

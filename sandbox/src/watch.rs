@@ -68,28 +68,15 @@ impl Watch {
 /// so that a tree of millions of files cannot stall the relay.
 fn usage(root: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
-    let mut total = 0u64;
-    let mut pending = vec![root.to_path_buf()];
-    let mut budget = 200_000usize;
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            budget = budget.saturating_sub(1);
-            if budget == 0 {
-                return total;
-            }
-            let Ok(metadata) = entry.metadata() else {
-                continue;
-            };
-            total = total.saturating_add(metadata.blocks().saturating_mul(512));
-            if metadata.is_dir() {
-                pending.push(entry.path());
-            }
-        }
-    }
-    total
+    walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .take(200_000)
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.metadata().ok())
+        .fold(0u64, |total, metadata| {
+            total.saturating_add(metadata.blocks().saturating_mul(512))
+        })
 }
 
 fn free_bytes(path: &Path) -> Option<u64> {
