@@ -409,19 +409,20 @@ impl Watcher {
         }
     }
 
-    /// Announces a stop: through the running line (which ends with it as its reason), or between lines as a
-    /// notice for the next prompt.
+    /// Announces a stop: through the running line, which ends with it as its reason, and as a notice naming what
+    /// was stopped, except for a fork bomb stopped while a line runs (everything was, the line too: its reason
+    /// says it all).
     fn stopped(&self, names: Vec<String>, limit: LimitHit) {
         let mut state = self.lock();
-        if state.line_running {
+        let running = state.line_running;
+        if running {
             state.line_limit.get_or_insert(limit);
-        } else {
+        }
+        if !(running && limit == LimitHit::Processes) {
             state.notices.push(Notice::Stopped { names, limit });
         }
     }
-}
 
-impl Watcher {
     /// Kills a process through a pidfd, so that a recycled pid is never hit, and remembers it: its end was
     /// announced with the reason, and is not news again as "killed (SIGKILL)".
     fn kill(&mut self, process: &crate::ProcessInfo) {
