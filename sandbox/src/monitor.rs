@@ -382,11 +382,12 @@ impl Watcher {
             let names = found.iter().map(|p| p.name.clone()).collect();
             self.stopped(names, LimitHit::Processes);
             // A bomb forks while it is being killed (a fork under way completes): sweep until nothing has been left
-            // for a few scans in a row, or two seconds have passed.
-            let deadline = Instant::now() + Duration::from_secs(2);
+            // for five scans in a row (100 ms), or five seconds have passed. On a loaded machine a shorter sweep
+            // let a late fork survive.
+            let deadline = Instant::now() + Duration::from_secs(5);
             let mut remaining = found;
             let mut quiet_scans = 0;
-            while quiet_scans < 3 && Instant::now() < deadline {
+            while quiet_scans < 5 && Instant::now() < deadline {
                 for process in &remaining {
                     self.kill(process);
                 }
