@@ -644,6 +644,13 @@ fn observe(full: &Path, meta: &fs::Metadata) -> Version {
     }
 }
 
+/// A time as `stat` gives it (seconds and nanoseconds since the epoch), if it is after the epoch.
+fn system_time((seconds, nanos): (i64, i64)) -> Option<std::time::SystemTime> {
+    let seconds = u64::try_from(seconds).ok()?;
+    let nanos = u32::try_from(nanos).ok()?;
+    std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(seconds, nanos))
+}
+
 fn blob_path(store: &Path, blob: u64) -> PathBuf {
     store.join("blobs").join(blob.to_string())
 }
@@ -741,6 +748,11 @@ fn put_back(
                 .open(full)?;
             io::copy(&mut content, &mut file)?;
             file.flush()?;
+            // The file as it was includes its modification time: a check that the learner changed it (`modified`)
+            // must not pass because `:undo` put it back.
+            if let Some(modified) = system_time(version.mtime) {
+                file.set_modified(modified)?;
+            }
             fs::set_permissions(full, fs::Permissions::from_mode(version.mode))?;
         }
         Kind::Symlink(target) => std::os::unix::fs::symlink(target, full)?,
@@ -874,6 +886,32 @@ mod tests {
         history.undo().expect("undo").expect("something");
         assert!(p.home.join("log").exists());
         assert!(!p.home.join("mine").exists());
+    }
+
+    #[test]
+    fn undo_puts_back_a_file_s_modification_time() {
+        let p = place();
+        let diary = p.home.join("diary.txt");
+        fs::write(&diary, "dear diary\n").expect("write");
+        let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
+        fs::File::options()
+            .write(true)
+            .open(&diary)
+            .and_then(|file| file.set_modified(old))
+            .expect("set the time");
+        let mut history = history(&p);
+        history.before_line();
+        fs::write(&diary, "\n").expect("emptied");
+        history.after_line();
+        assert!(history.undo().expect("undo").is_some());
+        assert_eq!(fs::read_to_string(&diary).expect("read"), "dear diary\n");
+        assert_eq!(
+            fs::metadata(&diary)
+                .expect("stat")
+                .modified()
+                .expect("mtime"),
+            old
+        );
     }
 
     #[test]
