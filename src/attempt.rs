@@ -25,6 +25,8 @@ pub struct Attempt<'a> {
     pub answer: Option<String>,
     /// This attempt's random values (see `lesson/random.rs`), by name.
     pub values: Vec<(String, String)>,
+    /// The tutor has said PASS for this attempt (so a learner redoing a finished exercise hears it again once).
+    pub pass_announced: bool,
 }
 
 /// The result of checking an exercise once.
@@ -55,6 +57,7 @@ impl<'a> Attempt<'a> {
             last: None,
             answer: None,
             values: Vec::new(),
+            pass_announced: false,
         };
         attempt.set_up()?;
         Ok(attempt)
@@ -89,6 +92,7 @@ impl<'a> Attempt<'a> {
         self.lines.clear();
         self.last = None;
         self.answer = None;
+        self.pass_announced = false;
         self.set_up()
     }
 

@@ -114,8 +114,6 @@ pub struct Session<'a> {
     last_report: Option<Report>,
     /// Lines in a row that neither passed nor drew a nudge (see `feedback.rs`).
     quiet_lines: usize,
-    /// The pids of the learner's processes that were running after the last line.
-    seen_pids: Vec<i32>,
 }
 
 impl<'a> Session<'a> {
@@ -147,7 +145,6 @@ impl<'a> Session<'a> {
             partial: String::new(),
             last_report: None,
             quiet_lines: 0,
-            seen_pids: Vec::new(),
             typed_ahead: Vec::new(),
         }
     }
@@ -221,7 +218,6 @@ impl<'a> Session<'a> {
         self.position = position;
         self.history = Some(start_history(&attempt));
         self.running.clear();
-        self.seen_pids.clear();
         self.attempt = Some(attempt);
         self.hints_shown = 0;
         self.last_report = None;
@@ -450,9 +446,15 @@ impl<'a> Session<'a> {
 
     /// After every command: announce a pass at once. Returns the checks' results.
     fn auto_check(&mut self) -> Result<Report> {
-        let report = self.attempt()?.check()?;
+        let attempt = self.attempt()?;
+        let report = attempt.check()?;
+        // Said once per attempt: also when an exercise done before is done again (after :reset or :lesson).
+        let announce = report.passed() && !attempt.pass_announced;
+        if announce {
+            attempt.pass_announced = true;
+        }
         let (_, exercise) = self.current();
-        if report.passed() && !self.store.is_done(&exercise.id) {
+        if announce && !self.store.is_done(&exercise.id) {
             let spent = self.since.elapsed();
             self.since = Instant::now();
             self.store.update(&exercise.id, |progress| {
@@ -460,6 +462,8 @@ impl<'a> Session<'a> {
                 progress.add_time(spent);
             });
             self.store.save()?;
+        }
+        if announce {
             let next = if self.position + 1 < self.order.len() {
                 "Press Enter (or type :next) for the next exercise."
             } else {
@@ -569,8 +573,8 @@ impl<'a> Session<'a> {
             std::thread::sleep(std::time::Duration::from_millis(15));
             processes = attempt.sandbox.processes();
         }
-        // A helper of a server that still runs (sshd's per-connection process, nginx's old workers after a reload)
-        // ending is no news, unless the learner had seen it running.
+        // A process of a program that still runs ending is no news: sshd's per-connection processes (the checks'
+        // own logins too), nginx's old workers after a reload. The learner is told about programs, not pids.
         let notices: Vec<sandbox::Notice> = notices
             .into_iter()
             .filter(|notice| match notice {
@@ -580,13 +584,10 @@ impl<'a> Session<'a> {
                     status: 9,
                     ..
                 } if line_stopped => false,
-                sandbox::Notice::Ended { pid, name, .. } => {
-                    self.seen_pids.contains(pid) || !processes.iter().any(|p| p.name == *name)
-                }
+                sandbox::Notice::Ended { name, .. } => !processes.iter().any(|p| p.name == *name),
                 _ => true,
             })
             .collect();
-        self.seen_pids = processes.iter().map(|p| p.pid).collect();
         for (message, tone) in describe_notices(&notices) {
             self.screen.say(tone, &message)?;
         }
@@ -757,7 +758,6 @@ impl<'a> Session<'a> {
         let history = start_history(attempt);
         self.history = Some(history);
         self.running.clear();
-        self.seen_pids.clear();
         self.last_report = None;
         self.quiet_lines = 0;
         self.screen.say(

@@ -344,6 +344,21 @@ fn what_still_runs_is_said_when_the_programs_change_not_their_count() {
 }
 
 #[test]
+fn an_exercise_done_again_after_reset_says_pass_again_once() {
+    let tutor = Tutor::new();
+    two_exercises(&tutor);
+    let mut command = tutor.with_lessons(&[]);
+    command.write_stdin("touch done-one\ntrue\n:reset\ntouch done-one\ntrue\n:quit\n");
+    let (ok, stdout, stderr) = output(command);
+    assert!(ok, "{stderr}");
+    let passes = stdout
+        .lines()
+        .filter(|line| line.starts_with("PASS serve/first: done!"))
+        .count();
+    assert_eq!(passes, 2, "once per attempt:\n{stdout}");
+}
+
+#[test]
 fn a_line_stopped_at_a_limit_leaves_nothing_of_it_running() {
     let tutor = Tutor::new();
     two_exercises(&tutor);
