@@ -47,7 +47,7 @@ pub enum QuizError {
 pub enum AnswerError {
     #[error("no answer given; answer with the letter of an option, e.g. ':answer a'")]
     Empty,
-    #[error("'{given}' is not an option; choose from {choices}")]
+    #[error("'{given}' is not an option; choose from {choices} (several at once: ':answer a c')")]
     NotAnOption { given: String, choices: String },
 }
 
@@ -119,14 +119,20 @@ impl Quiz {
             .filter(|t| !t.is_empty())
         {
             let lower = token.trim_end_matches([')', '.']).to_ascii_lowercase();
-            let index = (0..self.options.len()).find(|&i| Self::letter(i).to_string() == lower);
-            let Some(index) = index else {
+            // `abc` picks a, b and c, as people type several letters.
+            let indexes: Option<Vec<usize>> = lower
+                .chars()
+                .map(|letter| (0..self.options.len()).find(|&i| Self::letter(i) == letter))
+                .collect();
+            let Some(indexes) = indexes.filter(|found| !found.is_empty()) else {
                 return Err(AnswerError::NotAnOption {
                     given: token.to_string(),
                     choices: self.choices(),
                 });
             };
-            picked[index] = true;
+            for index in indexes {
+                picked[index] = true;
+            }
             any = true;
         }
         if !any {
@@ -200,6 +206,13 @@ mod tests {
         assert_eq!(quiz.correct_answer(), "a c");
         assert_eq!(quiz.is_correct(&quiz.correct_answer()), Ok(true));
         assert_eq!(quiz.is_correct("a"), Ok(false));
+        assert_eq!(quiz.is_correct("ac"), Ok(true), "letters run together");
+        assert_eq!(quiz.is_correct("CA)"), Ok(true));
+        assert_eq!(quiz.is_correct("abc"), Ok(false));
+        assert!(matches!(
+            quiz.is_correct("az"),
+            Err(AnswerError::NotAnOption { .. })
+        ));
     }
 
     #[test]
