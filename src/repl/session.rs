@@ -671,14 +671,33 @@ impl<'a> Session<'a> {
     }
 
     fn check(&mut self) -> Result<()> {
-        let report = self.attempt()?.check()?;
-        for verdict in &report.verdicts {
+        let attempt = self.attempt()?;
+        let report = attempt.check()?;
+        let placeholders = attempt.placeholders();
+        // Each check as the learner can read it: this attempt's values filled in, the author's message (shown as
+        // what was expected, for a failure) left out.
+        let shown: Vec<String> = report
+            .verdicts
+            .iter()
+            .map(|verdict| {
+                let has_message = attempt
+                    .exercise
+                    .checks
+                    .iter()
+                    .any(|check| check.line == verdict.line && check.message.is_some());
+                let source = if has_message {
+                    without_message(&verdict.source)
+                } else {
+                    &verdict.source
+                };
+                placeholders.expand(source)
+            })
+            .collect();
+        for (verdict, shown) in report.verdicts.iter().zip(&shown) {
             if verdict.passed {
-                self.screen
-                    .say(Tone::Pass, &format!("PASS {}", verdict.source))?;
+                self.screen.say(Tone::Pass, &format!("PASS {shown}"))?;
             } else {
-                self.screen
-                    .say(Tone::Fail, &format!("FAIL {}", verdict.source))?;
+                self.screen.say(Tone::Fail, &format!("FAIL {shown}"))?;
                 self.screen
                     .say(Tone::Info, &format!("     expected: {}", verdict.expected))?;
                 if !verdict.found.is_empty() {
@@ -983,6 +1002,14 @@ fn describe_notices(notices: &[sandbox::Notice]) -> Vec<(String, Tone)> {
     lines
 }
 
+/// A check's source without its trailing `else "message"`.
+fn without_message(source: &str) -> &str {
+    match source.rfind(" else \"") {
+        Some(at) if source.ends_with('"') => source[..at].trim_end(),
+        _ => source,
+    }
+}
+
 /// `nginx (3 processes), python3`: what runs, by name.
 fn summarize_processes(processes: &[sandbox::ProcessInfo]) -> String {
     let mut counts: Vec<(String, usize)> = Vec::new();
@@ -1011,6 +1038,15 @@ fn summarize_processes(processes: &[sandbox::ProcessInfo]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_check_is_shown_without_its_message() {
+        assert_eq!(
+            without_message(r#"not file music else "music is a file""#),
+            "not file music"
+        );
+        assert_eq!(without_message("exists notes"), "exists notes");
+    }
 
     #[test]
     fn exit_alone_leaves_and_exit_in_a_longer_line_is_the_shells() {

@@ -359,6 +359,31 @@ fn an_exercise_done_again_after_reset_says_pass_again_once() {
 }
 
 #[test]
+fn check_shows_each_check_with_its_values_and_without_the_author_s_message() {
+    let tutor = Tutor::new();
+    tutor.lesson(
+        "01-words.md",
+        "+++\ntitle = \"Words\"\n+++\n\n## Exercise: Make it\n\nMake the file.\n\n```random\nname = word\n```\n\n\
+         ```check\nexists {name}.txt else \"Make {name}.txt with touch\"\n```\n\n```sh solution\ntouch {name}.txt\n```\n",
+    );
+    let mut command = tutor.with_lessons(&[]);
+    command.write_stdin(":check\n:quit\n");
+    let (ok, stdout, stderr) = output(command);
+    assert!(ok, "{stderr}");
+    let failed = stdout
+        .lines()
+        .find(|line| line.starts_with("FAIL exists "))
+        .unwrap_or_else(|| panic!("a FAIL line:\n{stdout}"));
+    assert!(!failed.contains("else"), "{failed}");
+    assert!(
+        !failed.contains('{'),
+        "the attempt's value is filled in: {failed}"
+    );
+    assert!(failed.ends_with(".txt"), "{failed}");
+    assert!(stdout.contains("expected: Make "), "{stdout}");
+}
+
+#[test]
 fn a_line_stopped_at_a_limit_leaves_nothing_of_it_running() {
     let tutor = Tutor::new();
     two_exercises(&tutor);
