@@ -26,6 +26,8 @@ use crate::LimitHit;
 const TICK: Duration = Duration::from_millis(250);
 /// Most background output kept for the tutor to show (the latest bytes).
 const BACKGROUND_OUTPUT_KEPT: usize = 64 * 1024;
+/// Longest a fork bomb is swept.
+const SWEEP_TIME: Duration = Duration::from_secs(5);
 /// Most killed pids remembered while their ends are awaited (a bomb's sweep kills a few hundred).
 const KILLED_REMEMBERED: usize = 4096;
 
@@ -106,6 +108,8 @@ struct State {
     line_running: bool,
     /// A limit the monitor enforced while a line ran (the line reports it).
     line_limit: Option<LimitHit>,
+    /// A fork bomb is being swept: every process of the environment is killed until it stays empty.
+    sweeping: bool,
     stop: bool,
 }
 
@@ -186,6 +190,15 @@ impl Monitor {
             None
         } else {
             state.line_limit.take()
+        }
+    }
+
+    /// Waits (at most a few seconds) until no fork bomb is being swept, so that a line started now is not
+    /// swept with it.
+    pub(crate) fn wait_for_sweep(&self) {
+        let deadline = Instant::now() + SWEEP_TIME + Duration::from_secs(1);
+        while self.state().sweeping && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
@@ -384,7 +397,8 @@ impl Watcher {
             // A bomb forks while it is being killed (a fork under way completes): sweep until nothing has been left
             // for five scans in a row (100 ms), or five seconds have passed. On a loaded machine a shorter sweep
             // let a late fork survive.
-            let deadline = Instant::now() + Duration::from_secs(5);
+            let deadline = Instant::now() + SWEEP_TIME;
+            self.lock().sweeping = true;
             let mut remaining = found;
             let mut quiet_scans = 0;
             while quiet_scans < 5 && Instant::now() < deadline {
@@ -399,6 +413,7 @@ impl Watcher {
                     0
                 };
             }
+            self.lock().sweeping = false;
             return;
         }
         let total: u64 = found.iter().map(|p| p.resident).sum();

@@ -630,6 +630,10 @@ impl Sandbox {
             .collect();
         child_ends.extend(streams.take_child_ends());
         let child = if in_environment {
+            if let Some(environment) = &self.environment {
+                // A runaway being swept would take the new line's shell with it.
+                environment.monitor().wait_for_sweep();
+            }
             let pidfd = self
                 .environment
                 .as_ref()
