@@ -62,6 +62,20 @@ pub fn install_hint(program: &str) -> String {
     format!("sudo apt-get install {}", package(program))
 }
 
+/// The programs of `required` that cannot be found, each with how to install it (`nginx (sudo apt-get install
+/// nginx), ...`), or `None` when all are there: why `verify` skips a lesson or a card.
+pub fn missing_with_hints(required: &[String]) -> Option<String> {
+    let missing = missing(required);
+    if missing.is_empty() {
+        return None;
+    }
+    let hints: Vec<String> = missing
+        .iter()
+        .map(|program| format!("{program} ({})", install_hint(program)))
+        .collect();
+    Some(hints.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

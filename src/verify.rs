@@ -212,16 +212,8 @@ pub fn verify_exercise(
     exercise: &Exercise,
     options: &sandbox::Options,
 ) -> Verdict {
-    let missing = programs::missing(&lesson.requires);
-    if !missing.is_empty() {
-        let hints: Vec<String> = missing
-            .iter()
-            .map(|p| format!("{p} ({})", programs::install_hint(p)))
-            .collect();
-        return Verdict::Skipped(format!(
-            "needs programs that are not installed: {}",
-            hints.join(", ")
-        ));
+    if let Some(missing) = programs::missing_with_hints(&lesson.requires) {
+        return Verdict::Skipped(format!("needs programs that are not installed: {missing}"));
     }
     let mut problems = Vec::new();
     match untouched_passes(exercise, options) {

@@ -14,15 +14,9 @@ use crate::verify::Verdict;
 
 /// Runs every proven block of `card`; a card whose `requires` are missing is skipped with the reason.
 pub fn verify_card(card: &Card, options: &sandbox::Options) -> Verdict {
-    let missing = programs::missing(&card.requires);
-    if !missing.is_empty() {
-        let hints: Vec<String> = missing
-            .iter()
-            .map(|p| format!("{p} ({})", programs::install_hint(p)))
-            .collect();
+    if let Some(missing) = programs::missing_with_hints(&card.requires) {
         return Verdict::Skipped(format!(
-            "its examples need programs that are not installed: {}",
-            hints.join(", ")
+            "its examples need programs that are not installed: {missing}"
         ));
     }
     let mut problems = Vec::new();
