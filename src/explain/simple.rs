@@ -820,23 +820,7 @@ fn option(
             return exec_action(walker, &found, text, rest, depth);
         }
         let takes_next = found.takes_argument || wrapper_takes(literal);
-        let mut what = option_text(&found);
-        let shown = if takes_next {
-            let value = next_text.clone().unwrap_or_default();
-            let name = found
-                .argument_name
-                .clone()
-                .unwrap_or_else(|| "its value".to_string());
-            what.push_str(&format!(
-                " — {name} is {}",
-                words::analyse(&value, walker.context).value
-            ));
-            format!("{text} {value}")
-        } else {
-            text.to_string()
-        };
-        walker.part(depth, shown, what);
-        return usize::from(takes_next && next_text.is_some());
+        return known_option(walker, &found, text, next_text, takes_next, depth);
     }
 
     // A cluster of short options: -rf is -r and -f; in -n5 the 5 is -n's argument.
@@ -875,23 +859,7 @@ fn option(
             return usize::from(takes && next_text.is_some());
         };
         let takes_next = found.takes_argument || wrapper_takes(literal);
-        let mut what = option_text(&found);
-        let shown = if takes_next {
-            let value = next_text.clone().unwrap_or_default();
-            let name = found
-                .argument_name
-                .clone()
-                .unwrap_or_else(|| "its value".to_string());
-            what.push_str(&format!(
-                " — {name} is {}",
-                words::analyse(&value, walker.context).value
-            ));
-            format!("{text} {value}")
-        } else {
-            text.to_string()
-        };
-        walker.part(depth, shown, what);
-        return usize::from(takes_next && next_text.is_some());
+        return known_option(walker, &found, text, next_text, takes_next, depth);
     }
     // Options before the first one that takes an argument; the rest of the word is that argument.
     let count = known
@@ -973,6 +941,35 @@ fn unknown_option(lookup: &Lookup, flag: &str) -> String {
 }
 
 /// find's `-exec COMMAND {} ;`: the command between `-exec` and `;` or `+`, explained one level deeper.
+/// A known option, and the next word too when it takes it as its value. Returns how many of the following words
+/// it used (0 or 1).
+fn known_option(
+    walker: &mut Walker<'_>,
+    found: &Found,
+    text: &str,
+    next_text: Option<String>,
+    takes_next: bool,
+    depth: usize,
+) -> usize {
+    let mut what = option_text(found);
+    let shown = if takes_next {
+        let value = next_text.clone().unwrap_or_default();
+        let name = found
+            .argument_name
+            .clone()
+            .unwrap_or_else(|| "its value".to_string());
+        what.push_str(&format!(
+            " — {name} is {}",
+            words::analyse(&value, walker.context).value
+        ));
+        format!("{text} {value}")
+    } else {
+        text.to_string()
+    };
+    walker.part(depth, shown, what);
+    usize::from(takes_next && next_text.is_some())
+}
+
 fn exec_action(
     walker: &mut Walker<'_>,
     found: &Found,
