@@ -166,8 +166,9 @@ fn check_lesson(lesson: &str) {
             let message = first_failure(result);
             let expect = case.expect.as_deref().unwrap_or_default();
             if result["status"] != "failed" {
+                // The whole result: an "error" says why only there.
                 problems.push(format!(
-                    "{}: the wrong answer {:?} was {}",
+                    "{}: the wrong answer {:?} was {}: {result}",
                     case.exercise,
                     case.file().1,
                     result["status"]
